@@ -1,0 +1,86 @@
+"""The label scheme: entity labels, relation labels and which entity types each relation joins.
+
+This module is the single source of truth for the contract described in
+docs/annotation-guidelines.md; the validator, the relation component and the
+evaluation all read it.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Dict, FrozenSet, Tuple
+
+ENTITY_LABELS: Tuple[str, ...] = (
+    "MINISTER",
+    "PERSON",
+    "ROLE",
+    "SUMMIT",
+    "COUNTRY",
+    "LOC",
+    "ORG",
+    "DATE",
+)
+PEOPLE: FrozenSet[str] = frozenset({"MINISTER", "PERSON"})
+
+RELATION_LABELS: Tuple[str, ...] = ("MET_WITH", "HAS_ROLE", "ATTENDED")
+SYMMETRIC_RELATIONS: FrozenSet[str] = frozenset({"MET_WITH"})
+
+# relation label -> (allowed head labels, allowed tail labels)
+RELATION_TYPES: Dict[str, Tuple[FrozenSet[str], FrozenSet[str]]] = {
+    "MET_WITH": (PEOPLE, PEOPLE),
+    "HAS_ROLE": (PEOPLE, frozenset({"ROLE"})),
+    "ATTENDED": (PEOPLE, frozenset({"SUMMIT"})),
+}
+
+_G6 = re.compile(r"\bg\s*-?\s*6\b")
+_HONORIFICS = {"m", "m.", "mme", "mmes", "mm", "mm.", "sm", "s.m.", "sar", "dr", "pr", "me"}
+
+
+def is_allowed(label: str, head_label: str, tail_label: str) -> bool:
+    """Whether the scheme allows `label` between entities of these two types (in this order)."""
+    heads, tails = RELATION_TYPES[label]
+    return head_label in heads and tail_label in tails
+
+
+def allowed_labels(head_label: str, tail_label: str) -> Tuple[str, ...]:
+    """The relation labels the scheme allows from an entity of `head_label` to one of `tail_label`."""
+    return tuple(label for label in RELATION_LABELS if is_allowed(label, head_label, tail_label))
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def person_key(name: str) -> str:
+    """A person's canonical key: the accent-stripped lowercase surname (the last word of the name).
+
+    Multi-word surnames ("Le Drian") and regnal names ("Mohammed VI") need an explicit key in
+    the corpus markup; at run time the facts component links such variants by other means.
+    """
+    words = [word for word in strip_accents(name).lower().replace("’", "'").split() if word]
+    while words and words[0].strip(".") in {h.strip(".") for h in _HONORIFICS}:
+        words = words[1:]
+    if not words:
+        return ""
+    return words[-1].strip(".,;:")
+
+
+def role_key(text: str) -> str:
+    return " ".join(text.lower().replace("’", "'").split())
+
+
+def summit_key(text: str) -> str:
+    lowered = " ".join(text.lower().replace("’", "'").split())
+    if _G6.search(lowered):
+        return "g6"
+    return lowered
+
+
+def canonical_key(label: str, text: str) -> str:
+    """The document-level key of an entity mention, as used in `doc_relations`."""
+    if label in PEOPLE:
+        return person_key(text)
+    if label == "SUMMIT":
+        return summit_key(text)
+    return role_key(text)
