@@ -10,7 +10,7 @@ import typer
 from minister_meetings.markup import MarkupError, parse_file
 from minister_meetings.validation import CorpusValidator
 
-app = typer.Typer(add_completion=False, help=__doc__)
+app = typer.Typer(add_completion=False, help=__doc__, pretty_exceptions_enable=False)
 
 
 def _parse_all(paths: List[Path]) -> List[dict]:

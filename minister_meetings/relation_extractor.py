@@ -1,0 +1,452 @@
+"""The `relation_extractor` pipeline component and its Thinc architecture.
+
+For every pair of entities that the label scheme allows and that lie within `max_distance`
+tokens of each other (in both orders), the model pools the token vectors of the head, of the
+tail and of the words between them, adds the entity types, the distance and the number of
+sentence breaks between them, and scores each relation label independently (sigmoid). At run
+time the pairs come from the entities that `ner` predicted; in training from the gold entities.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import islice
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import numpy
+from spacy.language import Language
+from spacy.pipeline import TrainablePipe
+from spacy.tokens import Doc, Span
+from spacy.training import Example, validate_get_examples
+from spacy.util import registry
+from spacy.vocab import Vocab
+from thinc.api import Linear, Model, Optimizer, Relu, chain
+from thinc.types import Floats2d, Ints2d
+
+from .registration import factory_once
+from .relations import register_extensions, relation_keys, set_relations
+from .schema import ENTITY_LABELS, RELATION_LABELS, SYMMETRIC_RELATIONS, allowed_labels
+
+register_extensions()
+
+DISTANCE_BUCKETS: Tuple[int, ...] = (0, 1, 2, 3, 5, 8, 12, 20, 35, 60)
+_SENTENCE_BREAKS = {".", "!", "?", "…"}
+N_FEATURES = 2 * len(ENTITY_LABELS) + len(DISTANCE_BUCKETS) + 1 + 3
+
+
+@dataclass
+class Candidates:
+    """The entity pairs of one Doc that the model scores.
+
+    `spans` holds rows of (head_start, head_end, tail_start, tail_end) token offsets, `features`
+    the one-hot pair features, `allowed` a 0/1 mask of the labels the scheme allows per pair.
+    """
+
+    spans: Ints2d
+    features: Floats2d
+    allowed: Floats2d
+    head_labels: List[str]
+    tail_labels: List[str]
+
+    def __len__(self) -> int:
+        return int(self.spans.shape[0])
+
+
+def _bucket(distance: int) -> int:
+    for index, bound in reversed(list(enumerate(DISTANCE_BUCKETS))):
+        if distance >= bound:
+            return index
+    return 0
+
+
+def make_candidates(doc: Doc, entities: Sequence[Span], labels: Sequence[str], max_distance: int) -> Candidates:
+    """Pair the entities of a Doc, both orders, within `max_distance` tokens, as the scheme allows."""
+    label_index = {label: index for index, label in enumerate(ENTITY_LABELS)}
+    breaks = numpy.zeros(len(doc) + 1, dtype="int32")
+    for token in doc:
+        is_break = token.text in _SENTENCE_BREAKS or ("\n" in token.text and token.is_space)
+        breaks[token.i + 1] = breaks[token.i] + int(is_break)
+    rows, features, allowed, head_labels, tail_labels = [], [], [], [], []
+    ents = sorted((ent for ent in entities if ent.label_ in label_index), key=lambda span: span.start)
+    for i, head in enumerate(ents):
+        for j, tail in enumerate(ents):
+            if i == j:
+                continue
+            possible = allowed_labels(head.label_, tail.label_)
+            if not possible:
+                continue
+            gap = max(tail.start - head.end, head.start - tail.end, 0)
+            if gap > max_distance:
+                continue
+            left, right = (head, tail) if head.start < tail.start else (tail, head)
+            n_breaks = int(breaks[right.start] - breaks[left.end]) if right.start > left.end else 0
+            vector = numpy.zeros(N_FEATURES, dtype="float32")
+            vector[label_index[head.label_]] = 1.0
+            vector[len(ENTITY_LABELS) + label_index[tail.label_]] = 1.0
+            offset = 2 * len(ENTITY_LABELS)
+            vector[offset + _bucket(gap)] = 1.0
+            offset += len(DISTANCE_BUCKETS)
+            vector[offset] = float(head.start < tail.start)
+            vector[offset + 1 + min(n_breaks, 2)] = 1.0
+            rows.append((head.start, head.end, tail.start, tail.end))
+            features.append(vector)
+            allowed.append([1.0 if label in possible else 0.0 for label in labels])
+            head_labels.append(head.label_)
+            tail_labels.append(tail.label_)
+    return Candidates(
+        spans=numpy.asarray(rows, dtype="int32").reshape((-1, 4)),
+        features=numpy.asarray(features, dtype="float32").reshape((-1, N_FEATURES)),
+        allowed=numpy.asarray(allowed, dtype="float32").reshape((-1, len(labels))),
+        head_labels=head_labels,
+        tail_labels=tail_labels,
+    )
+
+
+@registry.architectures("minister_meetings.RelationModel.v1")
+def build_relation_model(
+    tok2vec: Model[List[Doc], List[Floats2d]],
+    hidden_width: int = 128,
+    dropout: float = 0.1,
+    nO: Optional[int] = None,
+) -> Model[Tuple[List[Doc], List[Candidates]], Floats2d]:
+    """Pool head, tail and in-between token vectors of each candidate pair and score every label.
+
+    The output is one logit per label and pair; the component applies the sigmoid, so that the
+    loss is a numerically stable binary cross-entropy.
+    """
+    output_layer = Linear(nO=nO)
+    model: Model = chain(
+        pair_representation(tok2vec),
+        Relu(nO=hidden_width, dropout=dropout),
+        output_layer,
+    )
+    model.set_ref("tok2vec", tok2vec)
+    model.set_ref("output_layer", output_layer)
+    return model
+
+
+def pair_representation(tok2vec: Model[List[Doc], List[Floats2d]]) -> Model[Tuple[List[Doc], List[Candidates]], Floats2d]:
+    return Model("pair_representation", _pair_forward, layers=[tok2vec], init=_pair_init, dims={"nO": None})
+
+
+def _pair_init(model: Model, X=None, Y=None) -> None:
+    tok2vec = model.layers[0]
+    if X is not None:
+        tok2vec.initialize(X=X[0])
+    width = tok2vec.get_dim("nO")
+    model.set_dim("nO", 3 * width + N_FEATURES)
+
+
+def _pair_forward(model: Model, inputs: Tuple[List[Doc], List[Candidates]], is_train: bool):
+    docs, candidates = inputs
+    tok2vec = model.layers[0]
+    token_vectors, backprop_tok2vec = tok2vec(docs, is_train)
+    ops = model.ops
+    width = tok2vec.get_dim("nO")
+    outputs, cached = [], []
+    for vectors, doc_candidates in zip(token_vectors, candidates):
+        vectors = ops.to_numpy(vectors)
+        spans = doc_candidates.spans
+        n_tokens = vectors.shape[0]
+        cumulative = numpy.zeros((n_tokens + 1, width), dtype="float32")
+        numpy.cumsum(vectors, axis=0, out=cumulative[1:])
+        head_start, head_end, tail_start, tail_end = spans.T
+        between_start = numpy.minimum(head_end, tail_end)
+        between_end = numpy.maximum(head_start, tail_start)
+        between_end = numpy.maximum(between_start, between_end)
+        segments = [(head_start, head_end), (tail_start, tail_end), (between_start, between_end)]
+        pooled = []
+        for start, end in segments:
+            length = numpy.maximum(end - start, 1).astype("float32")[:, None]
+            pooled.append((cumulative[end] - cumulative[start]) / length)
+        outputs.append(numpy.hstack(pooled + [doc_candidates.features]))
+        cached.append((segments, n_tokens))
+    features = ops.asarray2f(numpy.vstack(outputs) if outputs else numpy.zeros((0, 3 * width + N_FEATURES), dtype="float32"))
+
+    def backprop(d_features: Floats2d) -> List[Doc]:
+        d_features = ops.to_numpy(d_features)
+        d_vectors = []
+        row = 0
+        for (segments, n_tokens), doc_candidates in zip(cached, candidates):
+            n_rows = len(doc_candidates)
+            grads = d_features[row : row + n_rows]
+            row += n_rows
+            # gradients of span means, spread back with a difference array over token positions
+            difference = numpy.zeros((n_tokens + 1, width), dtype="float32")
+            for index, (start, end) in enumerate(segments):
+                length = numpy.maximum(end - start, 1).astype("float32")[:, None]
+                grad = grads[:, index * width : (index + 1) * width] / length
+                grad = grad * (end > start)[:, None]
+                numpy.add.at(difference, start, grad)
+                numpy.add.at(difference, end, -grad)
+            d_vectors.append(ops.asarray2f(numpy.cumsum(difference, axis=0)[:n_tokens]))
+        return backprop_tok2vec(d_vectors)
+
+    return features, backprop
+
+
+@factory_once(
+    "relation_extractor",
+    assigns=["doc._.relations", "doc._.relation_scores"],
+    requires=["doc.ents"],
+    default_config={
+        "model": {
+            "@architectures": "minister_meetings.RelationModel.v1",
+            "hidden_width": 128,
+            "dropout": 0.1,
+            "tok2vec": {
+                "@architectures": "spacy.Tok2Vec.v2",
+                "embed": {
+                    "@architectures": "spacy.MultiHashEmbed.v2",
+                    "width": 96,
+                    "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"],
+                    "rows": [5000, 1000, 2500, 2500],
+                    "include_static_vectors": False,
+                },
+                "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 96, "depth": 2, "window_size": 1, "maxout_pieces": 3},
+            },
+        },
+        "max_distance": 40,
+        "threshold": 0.5,
+        "scorer": {"@scorers": "minister_meetings.relation_scorer.v1"},
+    },
+    default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0},
+)
+def make_relation_extractor(
+    nlp: Language,
+    name: str,
+    model: Model,
+    max_distance: int,
+    threshold: float,
+    scorer: Optional[Callable],
+) -> "RelationExtractor":
+    return RelationExtractor(nlp.vocab, model, name, max_distance=max_distance, threshold=threshold, scorer=scorer)
+
+
+class RelationExtractor(TrainablePipe):
+    """Predict MET_WITH, HAS_ROLE and ATTENDED between the entities of a Doc.
+
+    `doc._.relation_scores` keeps the raw score of every label for every candidate pair;
+    `doc._.relations` holds those at or above the threshold (per label if `thresholds` has been
+    tuned on dev, see scripts/tune_threshold.py).
+    """
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        model: Model,
+        name: str = "relation_extractor",
+        *,
+        max_distance: int = 40,
+        threshold: float = 0.5,
+        scorer: Optional[Callable] = None,
+    ) -> None:
+        if max_distance < 0:
+            raise ValueError(f"relation_extractor: max_distance must be >= 0, got {max_distance}")
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"relation_extractor: threshold must lie in [0, 1], got {threshold}")
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.scorer = scorer
+        self.cfg: Dict = {
+            "labels": list(RELATION_LABELS),
+            "max_distance": max_distance,
+            "threshold": threshold,
+            "thresholds": {},
+        }
+
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        return tuple(self.cfg["labels"])
+
+    def threshold_for(self, label: str) -> float:
+        return float(self.cfg.get("thresholds", {}).get(label, self.cfg["threshold"]))
+
+    def set_thresholds(self, thresholds: Dict[str, float]) -> None:
+        unknown = set(thresholds) - set(self.labels)
+        if unknown:
+            raise ValueError(f"relation_extractor: unknown labels in thresholds: {sorted(unknown)}")
+        self.cfg["thresholds"] = {label: float(value) for label, value in thresholds.items()}
+
+    def add_label(self, label: str) -> int:
+        if label not in RELATION_LABELS:
+            raise ValueError(f"relation_extractor: {label!r} is not in the label scheme {RELATION_LABELS}")
+        if label in self.labels:
+            return 0
+        self.cfg["labels"].append(label)
+        return 1
+
+    def _candidates(self, doc: Doc, entities: Optional[Sequence[Span]] = None) -> Candidates:
+        return make_candidates(doc, list(doc.ents) if entities is None else entities, self.labels, self.cfg["max_distance"])
+
+    def predict(self, docs: Iterable[Doc]) -> Tuple[List[Candidates], Floats2d]:
+        docs = list(docs)
+        candidates = [self._candidates(doc) for doc in docs]
+        total = sum(len(c) for c in candidates)
+        if total == 0:
+            return candidates, numpy.zeros((0, len(self.labels)), dtype="float32")
+        logits = self.model.predict((docs, candidates))
+        return candidates, _sigmoid(self.model.ops.to_numpy(logits))
+
+    def set_annotations(self, docs: Iterable[Doc], predictions: Tuple[List[Candidates], Floats2d]) -> None:
+        candidates, scores = predictions
+        row = 0
+        for doc, doc_candidates in zip(docs, candidates):
+            n_rows = len(doc_candidates)
+            doc_scores = scores[row : row + n_rows] * doc_candidates.allowed
+            row += n_rows
+            raw, kept = self._collect(doc_candidates, doc_scores)
+            doc._.relation_scores = raw
+            set_relations(doc, kept)
+
+    def _collect(self, candidates: Candidates, scores: numpy.ndarray):
+        """Raw scores of every pair, and the relations that pass their label's threshold.
+
+        A symmetric label gets the mean of the scores of both orders of the pair.
+        """
+        by_pair: Dict[Tuple[int, int, int, int], numpy.ndarray] = {}
+        allowed_by_pair: Dict[Tuple[int, int, int, int], numpy.ndarray] = {}
+        for (hs, he, ts, te), row, allowed in zip(candidates.spans.tolist(), scores, candidates.allowed):
+            by_pair[(hs, he, ts, te)] = row
+            allowed_by_pair[(hs, he, ts, te)] = allowed
+        raw, kept = [], []
+        for (hs, he, ts, te), row in by_pair.items():
+            label_scores = {}
+            for index, label in enumerate(self.labels):
+                if not allowed_by_pair[(hs, he, ts, te)][index]:
+                    continue
+                score = float(row[index])
+                if label in SYMMETRIC_RELATIONS:
+                    mirrored = by_pair.get((ts, te, hs, he))
+                    if mirrored is not None:
+                        score = (score + float(mirrored[index])) / 2
+                label_scores[label] = round(score, 5)
+                if score >= self.threshold_for(label):
+                    kept.append((hs, he, label, ts, te, score))
+            raw.append([hs, he, ts, te, label_scores])
+        return raw, kept
+
+    def _gold_matrix(self, example: Example, candidates: Candidates) -> numpy.ndarray:
+        gold = relation_keys(example.reference)
+        matrix = numpy.zeros((len(candidates), len(self.labels)), dtype="float32")
+        for row, (hs, he, ts, te) in enumerate(candidates.spans.tolist()):
+            for index, label in enumerate(self.labels):
+                key = (hs, he, label, ts, te)
+                mirrored = (ts, te, label, hs, he)
+                if key in gold or (label in SYMMETRIC_RELATIONS and mirrored in gold):
+                    matrix[row, index] = 1.0
+        return matrix
+
+    def _training_candidates(self, example: Example) -> Candidates:
+        # the reference and predicted docs share the tokenizer, so gold token offsets carry over
+        predicted = example.predicted
+        entities = [Span(predicted, ent.start, ent.end, label=ent.label_) for ent in example.reference.ents]
+        return self._candidates(predicted, entities)
+
+    def update(
+        self,
+        examples: Iterable[Example],
+        *,
+        drop: float = 0.0,
+        sgd: Optional[Optimizer] = None,
+        losses: Optional[Dict[str, float]] = None,
+    ) -> Dict[str, float]:
+        losses = {} if losses is None else losses
+        losses.setdefault(self.name, 0.0)
+        examples = list(examples)
+        validate_examples_tokens(examples)
+        candidates = [self._training_candidates(example) for example in examples]
+        if sum(len(c) for c in candidates) == 0:
+            return losses
+        docs = [example.predicted for example in examples]
+        logits, backprop = self.model.begin_update((docs, candidates))
+        loss, gradient = self.get_loss(examples, (candidates, logits))
+        backprop(gradient)
+        if sgd is not None:
+            self.finish_update(sgd)
+        losses[self.name] += loss
+        return losses
+
+    def get_loss(self, examples: Iterable[Example], scores: Tuple[List[Candidates], Floats2d]) -> Tuple[float, Floats2d]:
+        candidates, logits = scores
+        gold = numpy.vstack([self._gold_matrix(example, c) for example, c in zip(examples, candidates)])
+        allowed = numpy.vstack([c.allowed for c in candidates])
+        probabilities = _sigmoid(self.model.ops.to_numpy(logits))
+        gradient = (probabilities - gold) * allowed
+        eps = 1e-7
+        loss = -float(((gold * numpy.log(probabilities + eps) + (1 - gold) * numpy.log(1 - probabilities + eps)) * allowed).sum())
+        n_rows = max(1, gold.shape[0])
+        return loss / n_rows, self.model.ops.asarray2f(gradient / n_rows)
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Example]],
+        *,
+        nlp: Optional[Language] = None,
+        labels: Optional[List[str]] = None,
+    ) -> None:
+        validate_get_examples(get_examples, "RelationExtractor.initialize")
+        for label in labels or RELATION_LABELS:
+            self.add_label(label)
+        self.model.get_ref("output_layer").set_dim("nO", len(self.labels))
+        sample = [example for example in islice(get_examples(), 20)]
+        docs = [example.predicted for example in sample]
+        candidates = [self._training_candidates(example) for example in sample]
+        if sum(len(c) for c in candidates) == 0:
+            raise ValueError("relation_extractor: the first 20 training examples hold no candidate entity pairs")
+        self.model.initialize(X=(docs, candidates))
+
+
+def validate_examples_tokens(examples: Sequence[Example]) -> None:
+    for example in examples:
+        if len(example.reference) != len(example.predicted):
+            raise ValueError(
+                "relation_extractor: reference and predicted docs are tokenised differently "
+                f"({len(example.reference)} vs {len(example.predicted)} tokens); the corpus must be "
+                "converted with the pipeline's own tokenizer (scripts/convert_corpus.py)"
+            )
+
+
+def _sigmoid(logits: numpy.ndarray) -> numpy.ndarray:
+    return 1.0 / (1.0 + numpy.exp(-numpy.clip(logits, -30, 30)))
+
+
+@registry.scorers("minister_meetings.relation_scorer.v1")
+def make_relation_scorer() -> Callable:
+    return score_relations
+
+
+def score_relations(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
+    """P/R/F of predicted relations against gold ones, matched on entity offsets and label.
+
+    A gold relation whose entities were not predicted counts as a false negative: this is the
+    end-to-end score when the predicted docs carry predicted entities.
+    """
+    counts = {label: [0, 0, 0] for label in RELATION_LABELS}  # tp, fp, fn
+    for example in examples:
+        gold = relation_keys(example.reference)
+        predicted = relation_keys(example.predicted)
+        for key in predicted:
+            counts[key[2]][0 if key in gold else 1] += 1
+        for key in gold - predicted:
+            counts[key[2]][2] += 1
+    results: Dict[str, object] = {}
+    per_label = {}
+    total = [0, 0, 0]
+    for label, (tp, fp, fn) in counts.items():
+        per_label[label] = _prf(tp, fp, fn)
+        total = [total[0] + tp, total[1] + fp, total[2] + fn]
+    micro = _prf(*total)
+    results["rel_micro_p"], results["rel_micro_r"], results["rel_micro_f"] = micro["p"], micro["r"], micro["f"]
+    results["rel_per_type"] = per_label
+    return results
+
+
+def _prf(tp: int, fp: int, fn: int) -> Dict[str, float]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f_score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"p": precision, "r": recall, "f": f_score, "tp": tp, "fp": fp, "fn": fn}
+
+
+__all__ = ["RelationExtractor", "make_relation_extractor", "build_relation_model", "make_candidates", "score_relations"]
