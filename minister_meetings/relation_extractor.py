@@ -128,12 +128,23 @@ def pair_representation(tok2vec: Model[List[Doc], List[Floats2d]]) -> Model[Tupl
     return Model("pair_representation", _pair_forward, layers=[tok2vec], init=_pair_init, dims={"nO": None})
 
 
+def _token_vector_width(tok2vec: Model) -> int:
+    """The width of the token vectors: the first layer whose output width is known.
+
+    A Tok2VecListener knows its width; a transformer listener is wrapped in a chain whose own
+    width stays unset, but the listener inside it gets the transformer's hidden size.
+    """
+    for node in tok2vec.walk():
+        if node.has_dim("nO") is True:
+            return int(node.get_dim("nO"))
+    raise ValueError("relation_extractor: cannot tell the width of the token vectors; initialise the upstream component first")
+
+
 def _pair_init(model: Model, X=None, Y=None) -> None:
     tok2vec = model.layers[0]
     if X is not None:
         tok2vec.initialize(X=X[0])
-    width = tok2vec.get_dim("nO")
-    model.set_dim("nO", 3 * width + N_FEATURES)
+    model.set_dim("nO", 3 * _token_vector_width(tok2vec) + N_FEATURES)
 
 
 def _pair_forward(model: Model, inputs: Tuple[List[Doc], List[Candidates]], is_train: bool):
@@ -141,7 +152,7 @@ def _pair_forward(model: Model, inputs: Tuple[List[Doc], List[Candidates]], is_t
     tok2vec = model.layers[0]
     token_vectors, backprop_tok2vec = tok2vec(docs, is_train)
     ops = model.ops
-    width = tok2vec.get_dim("nO")
+    width = (model.get_dim("nO") - N_FEATURES) // 3
     outputs, cached = [], []
     for vectors, doc_candidates in zip(token_vectors, candidates):
         vectors = ops.to_numpy(vectors)
