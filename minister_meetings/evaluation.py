@@ -9,8 +9,9 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .facts import extract_facts, fact_triples
 from .relations import normalise_triple, relation_keys, set_relations
-from .schema import ENTITY_LABELS, RELATION_LABELS, SYMMETRIC_RELATIONS, canonical_key
+from .schema import ENTITY_LABELS, RELATION_LABELS, SYMMETRIC_RELATIONS, one_edit_apart
 
 RelationKey = Tuple[int, int, str, int, int]
 THRESHOLD_GRID: Tuple[float, ...] = tuple(round(0.05 * step, 2) for step in range(1, 20))
@@ -109,29 +110,49 @@ def best_thresholds(sweep: Dict[str, List[dict]]) -> Dict[str, float]:
     return chosen
 
 
-def entity_key(span: Span) -> str:
-    return canonical_key(span.label_, span.text)
+def doc_facts(doc: Doc, rules: Sequence[str] = ()) -> Set[Tuple[str, str, str]]:
+    """Document-level facts of a predicted Doc: from its relations, plus the given anaphora rules."""
+    facts, _meetings = extract_facts(doc, rules)
+    return fact_triples(facts)
 
 
-def doc_facts(doc: Doc) -> Set[Tuple[str, str, str]]:
-    """Document-level facts read off the mention-level relations of a Doc."""
-    facts = set()
-    for relation in doc._.relations:
-        head, tail = entity_key(relation.head), entity_key(relation.tail)
-        if not head or not tail:
-            continue
-        if relation.label in SYMMETRIC_RELATIONS:
-            if head == tail:
-                continue
+def same_entity_key(predicted: str, gold: str) -> bool:
+    """Whether two canonical keys of one document name the same entity.
+
+    Equal keys match; so do a surname and the compound surname it ends ("sall" / "tall sall",
+    "diaz" / "fernandez diaz"), and keys of five letters or more that differ by one letter
+    (misspelt names: "cazenueve" / "cazeneuve").
+    """
+    if predicted == gold:
+        return True
+    short, long = sorted((predicted.split(), gold.split()), key=len)
+    if len(short) < len(long) and long[-len(short):] == short:
+        return True
+    return one_edit_apart(predicted, gold)
+
+
+def _align_facts(predicted: Set[Tuple[str, str, str]], gold: Set[Tuple[str, str, str]]) -> Set[Tuple[str, str, str]]:
+    """Rewrite predicted keys to the gold key of the same entity, where there is one."""
+    gold_keys = sorted({key for fact in gold for key in (fact[0], fact[2])})
+
+    def align(key: str) -> str:
+        return next((gold_key for gold_key in gold_keys if same_entity_key(key, gold_key)), key)
+
+    aligned = set()
+    for head, label, tail in predicted:
+        head, tail = align(head), align(tail)
+        if label in SYMMETRIC_RELATIONS:
             head, tail = sorted((head, tail))
-        facts.add((head, relation.label, tail))
-    return facts
+        aligned.add((head, label, tail))
+    return aligned
 
 
 def fact_scores(gold_facts: Sequence[Iterable[Sequence[str]]], predicted_facts: Sequence[Set[Tuple[str, str, str]]]) -> dict:
+    """P/R/F of document-level facts, keys matched within each document by `same_entity_key`."""
     counts = {label: [0, 0, 0] for label in RELATION_LABELS}
-    for gold_raw, predicted in zip(gold_facts, predicted_facts):
+    for gold_raw, predicted_raw in zip(gold_facts, predicted_facts):
         gold = {tuple(fact) for fact in gold_raw}
+        predicted = _align_facts(set(predicted_raw), gold)
         for fact in predicted:
             counts[fact[1]][0 if fact in gold else 1] += 1
         for fact in gold - predicted:

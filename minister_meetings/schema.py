@@ -33,6 +33,8 @@ RELATION_TYPES: Dict[str, Tuple[FrozenSet[str], FrozenSet[str]]] = {
 }
 
 _G6 = re.compile(r"\bg\s*-?\s*6\b")
+_PARTICLES = {"de", "du", "des", "le", "la", "von", "van", "der", "den", "al", "el", "ben", "bou", "ould", "da", "di", "dos", "ibn", "abu", "bin", "ter", "ten", "d'"}
+_ROMAN = re.compile(r"[ivx]+")
 _HONORIFICS = {"m", "m.", "mme", "mmes", "mm", "mm.", "sm", "s.m.", "sar", "dr", "pr", "me"}
 
 
@@ -53,17 +55,42 @@ def strip_accents(text: str) -> str:
 
 
 def person_key(name: str) -> str:
-    """A person's canonical key: the accent-stripped lowercase surname (the last word of the name).
+    """A person's canonical key: the accent-stripped lowercase surname.
 
-    Multi-word surnames ("Le Drian") and regnal names ("Mohammed VI") need an explicit key in
-    the corpus markup; at run time the facts component links such variants by other means.
+    The surname is the last word, with the particles before it ("le drian", "von der leyen",
+    "de moor") and, for a regnal number, the name before it ("mohammed vi"). Compound surnames
+    without a particle ("Tall Sall") need an explicit key in the corpus markup.
     """
     words = [word for word in strip_accents(name).lower().replace("’", "'").split() if word]
     while words and words[0].strip(".") in {h.strip(".") for h in _HONORIFICS}:
         words = words[1:]
+    words = [word.strip(".,;:") for word in words if word.strip(".,;:")]
     if not words:
         return ""
-    return words[-1].strip(".,;:")
+    # "de Moor", "Le Drian", "von der Leyen", "Al Jaber", "Bou Habib"; "Mohammed VI"
+    surname = [words[-1]]
+    index = len(words) - 2
+    if _ROMAN.fullmatch(words[-1]) and index >= 0:
+        surname.insert(0, words[index])
+        index -= 1
+    while index >= 0 and words[index] in _PARTICLES:
+        surname.insert(0, words[index])
+        index -= 1
+    return " ".join(surname)
+
+
+def one_edit_apart(a: str, b: str, min_length: int = 5) -> bool:
+    """Whether two keys of `min_length` letters or more differ by one letter: a substitution, an
+    insertion, a deletion or two swapped neighbours (typos in names: "laftitt", "cazenueve")."""
+    if min(len(a), len(b)) < min_length or abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        differences = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        if len(differences) == 1:
+            return True
+        return len(differences) == 2 and differences[1] == differences[0] + 1 and a[differences[0]] == b[differences[1]] and a[differences[1]] == b[differences[0]]
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 def role_key(text: str) -> str:

@@ -1,0 +1,3 @@
+from .extract import app
+
+app(prog_name="python -m minister_meetings")

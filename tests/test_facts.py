@@ -1,0 +1,139 @@
+"""Document-level facts and meetings: entity linking and each anaphora rule."""
+from __future__ import annotations
+
+from typing import List, Sequence, Tuple
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from minister_meetings.evaluation import fact_scores, same_entity_key
+from minister_meetings.facts import MeetingFacts, cluster_people, fact_triples
+from minister_meetings.relations import register_extensions, set_relations
+
+register_extensions()
+NLP = spacy.blank("fr")
+
+
+def annotate(text: str, entities: Sequence[Tuple[str, str]], relations: Sequence[Tuple[int, str, int]] = ()) -> Doc:
+    """A Doc with the given entities (surface, label; the n-th occurrence in order) and relations between them."""
+    doc = NLP.make_doc(text)
+    spans, cursor = [], 0
+    for surface, label in entities:
+        start = text.index(surface, cursor)
+        cursor = start + len(surface)
+        spans.append(doc.char_span(start, cursor, label=label))
+    doc.ents = spans
+    set_relations(doc, [(spans[h].start, spans[h].end, label, spans[t].start, spans[t].end, 0.9) for h, label, t in relations])
+    return MeetingFacts()(doc)
+
+
+def triples(doc: Doc) -> set:
+    return fact_triples(doc._.facts)
+
+
+def test_one_person_however_spelled():
+    doc = annotate(
+        "Fernando Grande-Marlaska a reçu Abdelouafi Laftit. M. Laftitt a remercié Marlaska.",
+        [("Fernando Grande-Marlaska", "MINISTER"), ("Abdelouafi Laftit", "MINISTER"), ("Laftitt", "MINISTER"), ("Marlaska", "MINISTER")],
+        [(0, "MET_WITH", 1)],
+    )
+    keys = {cluster.key for cluster in cluster_people(doc).values()}
+    assert keys == {"grande-marlaska", "laftit"}
+    assert triples(doc) == {("grande-marlaska", "MET_WITH", "laftit")}
+
+
+def test_accents_are_one_person():
+    doc = annotate("Laurent Nuñez et Nunez.", [("Laurent Nuñez", "MINISTER"), ("Nunez", "MINISTER")])
+    assert len({cluster.key for cluster in cluster_people(doc).values()}) == 1
+
+
+def test_subject_anaphor_le_ministre():
+    doc = annotate(
+        "Rabat - Le ministre de l'Intérieur, Abdelouafi Laftit, a présidé une réunion. Le ministre a eu des entretiens avec Laurent Nuñez.",
+        [("Rabat", "LOC"), ("ministre de l'Intérieur", "ROLE"), ("Abdelouafi Laftit", "MINISTER"), ("Laurent Nuñez", "MINISTER")],
+        [(2, "HAS_ROLE", 1)],
+    )
+    assert ("laftit", "MET_WITH", "nunez") in triples(doc)
+    fact = next(f for f in doc._.facts if f["label"] == "MET_WITH")
+    assert fact["source"] == "subject_anaphor" and fact["mentions"]
+
+
+def test_subject_anaphor_il_after_a_dateline_naming_the_minister():
+    doc = annotate(
+        "Bruno Retailleau en visite à Alger. Il a ensuite rencontré Brahim Merad au siège du ministère.",
+        [("Bruno Retailleau", "MINISTER"), ("Alger", "LOC"), ("Brahim Merad", "MINISTER")],
+    )
+    assert triples(doc) == {("merad", "MET_WITH", "retailleau")}
+
+
+def test_pair_anaphor_les_deux_ministres():
+    doc = annotate(
+        "Nancy Faeser a reçu Gérald Darmanin à Berlin. Les deux ministres ont ensuite rencontré Ylva Johansson.",
+        [("Nancy Faeser", "MINISTER"), ("Gérald Darmanin", "MINISTER"), ("Berlin", "LOC"), ("Ylva Johansson", "PERSON")],
+        [(0, "MET_WITH", 1)],
+    )
+    assert {("darmanin", "MET_WITH", "johansson"), ("faeser", "MET_WITH", "johansson")} <= triples(doc)
+
+
+def test_homologue_names_the_other_side():
+    doc = annotate(
+        "Nasser Bourita a été reçu à Madrid. Dans l'après-midi, il s'est entretenu avec son homologue espagnol, José Manuel Albares.",
+        [("Nasser Bourita", "MINISTER"), ("Madrid", "LOC"), ("José Manuel Albares", "MINISTER")],
+    )
+    assert ("albares", "MET_WITH", "bourita") in triples(doc)
+
+
+def test_no_meeting_word_no_fact():
+    doc = annotate(
+        "Le ministre de l'Intérieur, Gérald Darmanin, a salué le travail de Laurent Nuñez.",
+        [("ministre de l'Intérieur", "ROLE"), ("Gérald Darmanin", "MINISTER"), ("Laurent Nuñez", "PERSON")],
+        [(1, "HAS_ROLE", 0)],
+    )
+    assert triples(doc) == {("darmanin", "HAS_ROLE", "ministre de l'intérieur")}
+    assert doc._.meetings == []
+
+
+def test_meeting_record_has_participants_roles_date_place_summit():
+    doc = annotate(
+        "Varsovie, 25 novembre - En marge du G6, le ministre de l'Intérieur Abdelouafi Laftit a reçu Marcin Kierwiński.",
+        [("Varsovie", "LOC"), ("25 novembre", "DATE"), ("G6", "SUMMIT"), ("ministre de l'Intérieur", "ROLE"),
+         ("Abdelouafi Laftit", "MINISTER"), ("Marcin Kierwiński", "MINISTER")],
+        [(4, "HAS_ROLE", 3), (4, "MET_WITH", 5), (4, "ATTENDED", 2)],
+    )
+    (meeting,) = doc._.meetings
+    names = {p["name"]: p for p in meeting["participants"]}
+    assert set(names) == {"Abdelouafi Laftit", "Marcin Kierwiński"}
+    assert names["Abdelouafi Laftit"]["roles"] == ["ministre de l'intérieur"]
+    assert (meeting["date"], meeting["place"], meeting["summit"]) == ("25 novembre", "Varsovie", "G6")
+    assert meeting["sentence"].startswith("Varsovie, 25 novembre")
+
+
+def test_rules_can_be_switched_off():
+    text = "Le ministre Abdelouafi Laftit est à Madrid. Le ministre a reçu Fernando Grande-Marlaska."
+    entities = [("Abdelouafi Laftit", "MINISTER"), ("Madrid", "LOC"), ("Fernando Grande-Marlaska", "MINISTER")]
+    doc = annotate(text, entities)
+    assert triples(doc)
+    plain = MeetingFacts(rules=[])(doc)
+    assert fact_triples(plain._.facts) == set()
+    with pytest.raises(ValueError, match="unknown rules"):
+        MeetingFacts(rules=["telepathy"])
+
+
+def test_empty_doc_has_no_facts():
+    doc = MeetingFacts()(NLP.make_doc(""))
+    assert doc._.facts == [] and doc._.meetings == []
+
+
+@pytest.mark.parametrize("predicted, gold, same", [
+    ("sall", "tall sall", True), ("cazenueve", "cazeneuve", True), ("nunez", "nunez", True),
+    ("li", "xi", False), ("moor", "de moor", True), ("laftit", "bourita", False),
+])
+def test_fact_keys_match_within_a_document(predicted, gold, same):
+    assert same_entity_key(predicted, gold) is same
+
+
+def test_fact_scores_count_true_and_false():
+    gold: List[List[str]] = [["laftit", "MET_WITH", "nunez"], ["laftit", "ATTENDED", "g6"]]
+    table = fact_scores([gold], [{("laftit", "MET_WITH", "nunez"), ("bourita", "MET_WITH", "laftit")}])
+    assert (table["MET_WITH"]["tp"], table["MET_WITH"]["fp"], table["ATTENDED"]["fn"]) == (1, 1, 1)
