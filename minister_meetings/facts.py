@@ -15,6 +15,7 @@ be switched off in the config so that its gain is measurable (scripts/evaluate.p
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
@@ -166,6 +167,7 @@ class MeetingFacts:
 class _FactTable:
     def __init__(self) -> None:
         self.items: Dict[Tuple[str, str, str], dict] = {}
+        self.met_in: Dict[Tuple[int, int], List[Tuple[str, str]]] = defaultdict(list)
 
     def add(self, head: str, label: str, tail: str, score: float, source: str, mentions: List[List[int]], sentence: Tuple[int, int]) -> None:
         if label in SYMMETRIC_RELATIONS:
@@ -182,16 +184,20 @@ class _FactTable:
         fact["mentions"].extend(mention for mention in mentions if mention not in fact["mentions"])
         if list(sentence) not in fact["sentences"]:
             fact["sentences"].append(list(sentence))
+        if label == "MET_WITH":
+            self.met_in[tuple(sentence)].append((head, tail))
 
 
 def extract_facts(doc: Doc, rules: Sequence[str] = RULES, rule_score: float = 0.6) -> Tuple[List[dict], List[dict]]:
     clusters = cluster_people(doc)
     sentences = _sentences(doc)
 
+    starts = [start for start, _end in sentences]
+
     def sentence_of(char: int) -> Tuple[int, int]:
-        for start, end in sentences:
-            if start <= char < end:
-                return start, end
+        index = bisect_right(starts, char) - 1
+        if index >= 0 and char < sentences[index][1]:
+            return sentences[index]
         return (0, len(doc.text))
 
     def key_of(span: Span) -> str:
@@ -244,9 +250,9 @@ def extract_facts(doc: Doc, rules: Sequence[str] = RULES, rule_score: float = 0.
                 if _PARTICIPATION.search(text):
                     for summit in summits:
                         table.add(member, "ATTENDED", key_of(summit), rule_score, "pair_anaphor", [[summit.start_char, summit.end_char]], sentence)
-        met = [fact for fact in table.items.values() if fact["label"] == "MET_WITH" and list(sentence) in fact["sentences"]]
+        met = table.met_in.get(sentence)
         if met:
-            last_pair = (met[-1]["head"], met[-1]["tail"])
+            last_pair = met[-1]
 
     facts = sorted(table.items.values(), key=lambda fact: (fact["label"], fact["head"], fact["tail"]))
     for fact in facts:
@@ -280,8 +286,11 @@ def _meetings(doc: Doc, facts: List[dict], clusters: Dict[Tuple[int, int], Perso
         meeting["score"] = max(meeting["score"], fact["score"])
         meeting["sources"].update(fact["sources"])
     records = []
+    ents_by_sentence: Dict[Tuple[int, int], List[Span]] = defaultdict(list)
+    for ent in doc.ents:
+        ents_by_sentence[sentence_of(ent.start_char)].append(ent)
     for (start, end), meeting in sorted(grouped.items()):
-        in_sentence = [ent for ent in doc.ents if start <= ent.start_char < end]
+        in_sentence = ents_by_sentence.get((start, end), [])
         date = next((ent.text for ent in in_sentence if ent.label_ == "DATE"), dateline_date)
         place = next((ent.text for ent in in_sentence if ent.label_ == "LOC"), None) or next(
             (ent.text for ent in in_sentence if ent.label_ == "COUNTRY"), None) or dateline_place

@@ -67,15 +67,23 @@ def make_candidates(doc: Doc, entities: Sequence[Span], labels: Sequence[str], m
         breaks[token.i + 1] = breaks[token.i] + int(is_break)
     rows, features, allowed, head_labels, tail_labels = [], [], [], [], []
     ents = sorted((ent for ent in entities if ent.label_ in label_index), key=lambda span: span.start)
+    ends = [ent.end for ent in ents]
     for i, head in enumerate(ents):
-        for j, tail in enumerate(ents):
+        # entities are sorted by start: scan outwards from the head and stop past the window
+        first = i
+        while first > 0 and head.start - ends[first - 1] <= max_distance:
+            first -= 1
+        for j in range(first, len(ents)):
+            tail = ents[j]
+            if tail.start - head.end > max_distance:
+                break
             if i == j:
-                continue
-            possible = allowed_labels(head.label_, tail.label_)
-            if not possible:
                 continue
             gap = max(tail.start - head.end, head.start - tail.end, 0)
             if gap > max_distance:
+                continue
+            possible = allowed_labels(head.label_, tail.label_)
+            if not possible:
                 continue
             left, right = (head, tail) if head.start < tail.start else (tail, head)
             n_breaks = int(breaks[right.start] - breaks[left.end]) if right.start > left.end else 0

@@ -40,19 +40,16 @@ class Relation:
         }
 
 
-def _entity_span(doc: Doc, start: int, end: int) -> Span:
-    for ent in doc.ents:
-        if ent.start == start and ent.end == end:
-            return ent
-    return doc[start:end]
-
-
 def _get_relations(doc: Doc) -> List[Relation]:
     stored: Sequence[StoredRelation] = doc._.relation_triples or []
-    return [
-        Relation(_entity_span(doc, hs, he), _entity_span(doc, ts, te), label, float(score))
-        for hs, he, label, ts, te, score in stored
-    ]
+    if not stored:
+        return []
+    entities = {(ent.start, ent.end): ent for ent in doc.ents}
+
+    def span(start: int, end: int) -> Span:
+        return entities.get((start, end)) or doc[start:end]
+
+    return [Relation(span(hs, he), span(ts, te), label, float(score)) for hs, he, label, ts, te, score in stored]
 
 
 def register_extensions() -> None:

@@ -43,7 +43,9 @@ for doc in docs:
         assert relation.head.label_ and relation.tail.label_ and relation.label in ("MET_WITH", "HAS_ROLE", "ATTENDED")
         assert 0.0 <= relation.score <= 1.0
         relations.append(relation.as_dict())
-print(json.dumps({"pipeline": name, "version": nlp.meta["version"], "pipes": nlp.pipe_names,
+meetings = docs[0]._.meetings if "meeting_facts" in nlp.pipe_names else []
+assert all(isinstance(meeting["participants"], list) for meeting in meetings)
+print(json.dumps({"pipeline": name, "version": nlp.meta["version"], "pipes": nlp.pipe_names, "meetings": meetings,
                   "entities": [(ent.text, ent.label_) for ent in docs[0].ents], "relations": relations,
                   "empty_docs_ok": all(len(doc.ents) == 0 for doc in docs[1:3])}, ensure_ascii=False))
 """

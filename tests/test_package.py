@@ -21,7 +21,7 @@ def test_wheel_installs_and_loads_in_a_fresh_venv(trained_model, tmp_path):
     report_path = tmp_path / "install-check.json"
     run_script("scripts/check_package.py", str(wheel), "--name", "fr_minister_meetings_md", "--output", str(report_path))
     report = json.loads(report_path.read_text(encoding="utf8"))
-    assert report["pipes"] == ["tok2vec", "ner", "relation_extractor"]
+    assert report["pipes"] == ["tok2vec", "ner", "relation_extractor", "meeting_facts"]
     assert report["empty_docs_ok"] is True
     for relation in report["relations"]:
         assert relation["label"] in {"MET_WITH", "HAS_ROLE", "ATTENDED"}

@@ -25,7 +25,7 @@ def test_trf_pipeline_trains_packages_and_loads_offline(tmp_path, corpus_slice):
     report_path = tmp_path / "install-check.json"
     run_script("scripts/check_package.py", str(wheel), "--name", "fr_minister_meetings_trf", "--output", str(report_path))
     report = json.loads(report_path.read_text(encoding="utf8"))
-    assert report["pipes"] == ["transformer", "ner", "relation_extractor"]
+    assert report["pipes"] == ["transformer", "ner", "relation_extractor", "meeting_facts"]
     assert report["empty_docs_ok"] is True
 
 
