@@ -12,8 +12,11 @@ $(BIN)/python:
 setup: $(BIN)/python
 	$(BIN)/pip install -r requirements.txt
 
+# the HTML report test drives Debian's headless Chromium
 setup-dev: $(BIN)/python
 	$(BIN)/pip install -r requirements-dev.txt
+	command -v chromium >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # set up, then train, evaluate and package fr_minister_meetings_md (offline after set-up)
 run: setup

@@ -6,7 +6,9 @@ Without WANDB_API_KEY, W&B runs in offline mode, so no account is needed.
 """
 from __future__ import annotations
 
+import json
 import os
+import time
 from pathlib import Path
 
 import typer
@@ -50,7 +52,11 @@ def main(
         switched.parent.mkdir(parents=True, exist_ok=True)
         config.to_disk(switched)
         config_path = switched
+    start = time.perf_counter()
     train(config_path, output_dir, use_gpu=gpu_id, overrides=config_overrides)
+    seconds = round(time.perf_counter() - start, 1)
+    (output_dir / "train_seconds.json").write_text(json.dumps({"config": str(config_path), "seconds": seconds}) + "\n", encoding="utf8")
+    typer.echo(f"trained in {seconds:.0f} s")
 
 
 if __name__ == "__main__":

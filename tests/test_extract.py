@@ -49,7 +49,7 @@ def rows(path: Path) -> list:
 def test_folder_with_broken_empty_html_and_jsonl(trained_model, inputs, tmp_path):
     output = tmp_path / "meetings.jsonl"
     result = run_extract(trained_model, str(inputs), "--output", str(output))
-    assert "6 documents processed" in result.stderr  # a, b, empty, 2 jsonl lines... and the latin-1 one is skipped
+    assert "5 documents processed" in result.stderr  # a.txt, b.html, empty.txt and the two good lines of c.jsonl
     for name in ("binary.txt: binary file", "latin1.txt: not UTF-8", "c.jsonl:3: bad JSONL record"):
         assert name in result.stderr
     assert "3 inputs skipped as unreadable" in result.stderr
