@@ -23,6 +23,10 @@ import typer
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="Extract ministerial meetings from French news.")
 
 SUFFIXES = {".txt", ".html", ".htm", ".jsonl"}
+LABEL_COLOURS = {
+    "MINISTER": "#f4a261", "PERSON": "#e9c46a", "ROLE": "#a8dadc", "SUMMIT": "#b5838d",
+    "COUNTRY": "#90be6d", "LOC": "#cdeac0", "ORG": "#bde0fe", "DATE": "#ddd",
+}
 CSV_FIELDS = ["source", "participants", "participant_labels", "roles", "date", "place", "summit", "score", "sentence"]
 
 
@@ -168,7 +172,7 @@ def render_html(records: List[Tuple[str, object]]) -> str:
     for source, doc in records:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # W006: a document without entities is rendered as plain text
-            entities = displacy.render(doc, style="ent", page=False, jupyter=False)
+            entities = displacy.render(doc, style="ent", page=False, jupyter=False, options={"colors": LABEL_COLOURS})
         relations = "".join(
             f"<li><b>{html.escape(r.head.text)}</b> <code>{r.label}</code> <b>{html.escape(r.tail.text)}</b> ({r.score:.2f})</li>"
             for r in doc._.relations
