@@ -97,9 +97,8 @@ def cluster_people(doc: Doc) -> Dict[Tuple[int, int], PersonCluster]:
     return by_mention
 
 
-def _sentences(doc: Doc) -> List[Tuple[int, int]]:
+def _sentences(text: str) -> List[Tuple[int, int]]:
     """Character ranges of sentences (no parser needed: punctuation and line breaks)."""
-    text = doc.text
     bounds = [0] + [match.end() for match in _SENTENCE_END.finditer(text)] + [len(text)]
     return [(start, end) for start, end in zip(bounds, bounds[1:]) if text[start:end].strip()]
 
@@ -189,8 +188,10 @@ class _FactTable:
 
 
 def extract_facts(doc: Doc, rules: Sequence[str] = RULES, rule_score: float = 0.6) -> Tuple[List[dict], List[dict]]:
+    # Doc.text joins every token on each access: read it once
+    full_text = doc.text
     clusters = cluster_people(doc)
-    sentences = _sentences(doc)
+    sentences = _sentences(full_text)
 
     starts = [start for start, _end in sentences]
 
@@ -198,7 +199,7 @@ def extract_facts(doc: Doc, rules: Sequence[str] = RULES, rule_score: float = 0.
         index = bisect_right(starts, char) - 1
         if index >= 0 and char < sentences[index][1]:
             return sentences[index]
-        return (0, len(doc.text))
+        return (0, len(full_text))
 
     def key_of(span: Span) -> str:
         cluster = clusters.get((span.start, span.end))
@@ -217,7 +218,7 @@ def extract_facts(doc: Doc, rules: Sequence[str] = RULES, rule_score: float = 0.
     last_pair: Optional[Tuple[str, str]] = None
     for sentence in sentences:
         start, end = sentence
-        text = doc.text[start:end]
+        text = full_text[start:end]
         ents = ents_by_sentence.get(sentence, [])
         people = [ent for ent in ents if ent.label_ in PEOPLE and key_of(ent)]
         summits = [ent for ent in ents if ent.label_ == "SUMMIT"]
@@ -257,10 +258,10 @@ def extract_facts(doc: Doc, rules: Sequence[str] = RULES, rule_score: float = 0.
     facts = sorted(table.items.values(), key=lambda fact: (fact["label"], fact["head"], fact["tail"]))
     for fact in facts:
         fact["source"] = "relation" if "relation" in fact["sources"] else fact["sources"][0]
-    return facts, _meetings(doc, facts, clusters, sentence_of)
+    return facts, _meetings(doc, full_text, facts, clusters, sentence_of)
 
 
-def _meetings(doc: Doc, facts: List[dict], clusters: Dict[Tuple[int, int], PersonCluster], sentence_of) -> List[dict]:
+def _meetings(doc: Doc, full_text: str, facts: List[dict], clusters: Dict[Tuple[int, int], PersonCluster], sentence_of) -> List[dict]:
     people = {cluster.key: cluster for cluster in clusters.values()}
     roles: Dict[str, List[str]] = defaultdict(list)
     attended: Dict[str, Set[str]] = defaultdict(set)
@@ -270,7 +271,7 @@ def _meetings(doc: Doc, facts: List[dict], clusters: Dict[Tuple[int, int], Perso
         elif fact["label"] == "ATTENDED":
             attended[fact["head"]].add(fact["tail"])
     summit_names = {canonical_key("SUMMIT", ent.text): ent.text for ent in doc.ents if ent.label_ == "SUMMIT"}
-    first_line_end = doc.text.find("\n") if "\n" in doc.text else len(doc.text)
+    first_line_end = full_text.find("\n") if "\n" in full_text else len(full_text)
     dateline_date = next((ent.text for ent in doc.ents if ent.label_ == "DATE"), None)
     dateline_place = next((ent.text for ent in doc.ents if ent.label_ in ("LOC", "COUNTRY") and ent.start_char < max(first_line_end, 80)), None)
 
@@ -312,7 +313,7 @@ def _meetings(doc: Doc, facts: List[dict], clusters: Dict[Tuple[int, int], Perso
             "date": date,
             "place": place,
             "summit": summit_ent,
-            "sentence": " ".join(doc.text[start:end].split()),
+            "sentence": " ".join(full_text[start:end].split()),
             "score": round(meeting["score"], 4),
             "sources": sorted(meeting["sources"]),
         })

@@ -13,6 +13,7 @@ from itertools import islice
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy
+from spacy.attrs import IS_SPACE, ORTH
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc, Span
@@ -44,8 +45,6 @@ class Candidates:
     spans: Ints2d
     features: Floats2d
     allowed: Floats2d
-    head_labels: List[str]
-    tail_labels: List[str]
 
     def __len__(self) -> int:
         return int(self.spans.shape[0])
@@ -61,11 +60,13 @@ def _bucket(distance: int) -> int:
 def make_candidates(doc: Doc, entities: Sequence[Span], labels: Sequence[str], max_distance: int) -> Candidates:
     """Pair the entities of a Doc, both orders, within `max_distance` tokens, as the scheme allows."""
     label_index = {label: index for index, label in enumerate(ENTITY_LABELS)}
-    breaks = numpy.zeros(len(doc) + 1, dtype="int32")
-    for token in doc:
-        is_break = token.text in _SENTENCE_BREAKS or ("\n" in token.text and token.is_space)
-        breaks[token.i + 1] = breaks[token.i] + int(is_break)
-    rows, features, allowed, head_labels, tail_labels = [], [], [], [], []
+    # sentence breaks counted with arrays: iterating Token objects costs more than the model
+    attributes = doc.to_array([ORTH, IS_SPACE]).reshape((-1, 2))
+    is_break = numpy.isin(attributes[:, 0], numpy.asarray([doc.vocab.strings.add(text) for text in _SENTENCE_BREAKS], dtype="uint64"))
+    for index in numpy.nonzero(attributes[:, 1])[0]:
+        is_break[index] = "\n" in doc.vocab.strings[int(attributes[index, 0])]
+    breaks = numpy.concatenate([[0], numpy.cumsum(is_break)]).astype("int32")
+    rows, features, allowed = [], [], []
     ents = sorted((ent for ent in entities if ent.label_ in label_index), key=lambda span: span.start)
     ends = [ent.end for ent in ents]
     for i, head in enumerate(ents):
@@ -98,14 +99,10 @@ def make_candidates(doc: Doc, entities: Sequence[Span], labels: Sequence[str], m
             rows.append((head.start, head.end, tail.start, tail.end))
             features.append(vector)
             allowed.append([1.0 if label in possible else 0.0 for label in labels])
-            head_labels.append(head.label_)
-            tail_labels.append(tail.label_)
     return Candidates(
         spans=numpy.asarray(rows, dtype="int32").reshape((-1, 4)),
         features=numpy.asarray(features, dtype="float32").reshape((-1, N_FEATURES)),
         allowed=numpy.asarray(allowed, dtype="float32").reshape((-1, len(labels))),
-        head_labels=head_labels,
-        tail_labels=tail_labels,
     )
 
 

@@ -1,7 +1,6 @@
 """The corpus validator accepts the corpus and rejects each kind of broken record with a clear message."""
 from __future__ import annotations
 
-import copy
 import json
 import subprocess
 import sys
