@@ -137,3 +137,23 @@ def test_fact_scores_count_true_and_false():
     gold: List[List[str]] = [["laftit", "MET_WITH", "nunez"], ["laftit", "ATTENDED", "g6"]]
     table = fact_scores([gold], [{("laftit", "MET_WITH", "nunez"), ("bourita", "MET_WITH", "laftit")}])
     assert (table["MET_WITH"]["tp"], table["MET_WITH"]["fp"], table["ATTENDED"]["fn"]) == (1, 1, 1)
+
+
+def test_facts_and_meetings_survive_docbin_and_pickle():
+    import json
+    import pickle
+
+    from spacy.tokens import DocBin
+
+    doc = annotate(
+        "Rabat - Abdelouafi Laftit a reçu Laurent Nuñez mardi.",
+        [("Rabat", "LOC"), ("Abdelouafi Laftit", "MINISTER"), ("Laurent Nuñez", "MINISTER"), ("mardi", "DATE")],
+        [(1, "MET_WITH", 2)],
+    )
+    doc_bin = DocBin(store_user_data=True)
+    doc_bin.add(doc)
+    (restored,) = DocBin().from_bytes(doc_bin.to_bytes()).get_docs(NLP.vocab)
+    # msgpack gives tuples for lists: compare the JSON a user would write out
+    as_json = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
+    assert as_json(restored._.facts) == as_json(doc._.facts) and as_json(restored._.meetings) == as_json(doc._.meetings)
+    assert as_json(pickle.loads(pickle.dumps(doc))._.meetings) == as_json(doc._.meetings)
