@@ -23,6 +23,7 @@ from spacy.vocab import Vocab
 from thinc.api import Linear, Model, Optimizer, Relu, chain
 from thinc.types import Floats2d, Ints2d
 
+from .evaluation import relation_counts
 from .registration import factory_once
 from .relations import register_extensions, relation_keys, set_relations
 from .schema import ENTITY_LABELS, RELATION_LABELS, SYMMETRIC_RELATIONS, allowed_labels
@@ -438,31 +439,9 @@ def score_relations(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
     A gold relation whose entities were not predicted counts as a false negative: this is the
     end-to-end score when the predicted docs carry predicted entities.
     """
-    counts = {label: [0, 0, 0] for label in RELATION_LABELS}  # tp, fp, fn
-    for example in examples:
-        gold = relation_keys(example.reference)
-        predicted = relation_keys(example.predicted)
-        for key in predicted:
-            counts[key[2]][0 if key in gold else 1] += 1
-        for key in gold - predicted:
-            counts[key[2]][2] += 1
-    results: Dict[str, object] = {}
-    per_label = {}
-    total = [0, 0, 0]
-    for label, (tp, fp, fn) in counts.items():
-        per_label[label] = _prf(tp, fp, fn)
-        total = [total[0] + tp, total[1] + fp, total[2] + fn]
-    micro = _prf(*total)
-    results["rel_micro_p"], results["rel_micro_r"], results["rel_micro_f"] = micro["p"], micro["r"], micro["f"]
-    results["rel_per_type"] = per_label
-    return results
-
-
-def _prf(tp: int, fp: int, fn: int) -> Dict[str, float]:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f_score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"p": precision, "r": recall, "f": f_score, "tp": tp, "fp": fp, "fn": fn}
+    table = relation_counts([(example.reference, example.predicted) for example in examples])
+    micro = table.pop("micro")
+    return {"rel_micro_p": micro["p"], "rel_micro_r": micro["r"], "rel_micro_f": micro["f"], "rel_per_type": table}
 
 
 __all__ = ["RelationExtractor", "make_relation_extractor", "build_relation_model", "make_candidates", "score_relations"]
