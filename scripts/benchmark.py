@@ -126,7 +126,7 @@ def time_pipe(nlp, texts: List[str], batch_size: int, n_process: int, repeats: i
 
 
 _PROBE = """
-import json, resource, sys, time
+import json, sys, time
 start = time.perf_counter()
 import spacy
 import minister_meetings
@@ -135,7 +135,9 @@ loaded = time.perf_counter() - start
 texts = json.load(open(sys.argv[2], encoding="utf8"))
 for _ in nlp.pipe(texts, batch_size=64):
     pass
-print(json.dumps({"load_seconds": loaded, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# VmHWM belongs to this process image; ru_maxrss would carry the parent's peak over fork and exec
+peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"load_seconds": loaded, "peak_rss_mb": peak_kb / 1024}))
 """
 
 
@@ -201,6 +203,7 @@ def main(
     with_minilm: bool = typer.Option(False, "--with-minilm", help="Also fine-tune and score the MiniLM transformer (tens of minutes)."),
     minilm_steps: int = typer.Option(1500, help="Training steps of the MiniLM variant."),
     output_dir: Path = typer.Option(Path("benchmarks"), help="Where RESULTS.md and results.json go."),
+    reuse_speed: bool = typer.Option(False, "--reuse-speed", help="Keep the speed timings of the previous results.json (they take ~40 minutes) and measure the rest again."),
 ) -> None:
     nlp = spacy.load(model)
     stock_nlp = spacy.load(stock)
@@ -220,24 +223,35 @@ def main(
         results["accuracy_minilm"] = accuracy(spacy.load(minilm), stock_nlp, gold_docs)["ours"]
 
     texts = speed_corpus(gold_docs, min_words)
-    results["speed_corpus_words"] = sum(len(text.split()) for text in texts)
-    speed: Dict[str, dict] = {}
-    for name, pipeline in (("ours", nlp), ("fr_core_news_md", stock_nlp)):
-        for batch_size in [int(b) for b in batch_sizes.split(",")]:
-            for n_process in (1, 2):
-                key = f"batch {batch_size}, {n_process} process{'es' if n_process > 1 else ''}"
-                speed.setdefault(key, {})[name] = time_pipe(pipeline, texts, batch_size, n_process, repeats)
-                typer.echo(f"{name} {key}: {speed[key][name]['median']:.0f} words/s")
-    for row in speed.values():
-        row["ratio"] = round(row["ours"]["median"] / row["fr_core_news_md"]["median"], 2)
-    results["speed"] = speed
+    previous_path = output_dir / "results.json"
+    if reuse_speed:
+        if not previous_path.exists():
+            raise typer.BadParameter(f"--reuse-speed needs the results of an earlier run in {previous_path}")
+        previous = json.loads(previous_path.read_text(encoding="utf8"))
+        for key in ("speed", "speed_corpus_words", "profile"):
+            if key in previous:
+                results[key] = previous[key]
+        results["speed_measured"] = previous.get("speed_measured", previous["date"])
+    else:
+        results["speed_corpus_words"] = sum(len(text.split()) for text in texts)
+        speed: Dict[str, dict] = {}
+        for name, pipeline in (("ours", nlp), ("fr_core_news_md", stock_nlp)):
+            for batch_size in [int(b) for b in batch_sizes.split(",")]:
+                for n_process in (1, 2):
+                    key = f"batch {batch_size}, {n_process} process{'es' if n_process > 1 else ''}"
+                    speed.setdefault(key, {})[name] = time_pipe(pipeline, texts, batch_size, n_process, repeats)
+                    typer.echo(f"{name} {key}: {speed[key][name]['median']:.0f} words/s")
+        for row in speed.values():
+            row["ratio"] = round(row["ours"]["median"] / row["fr_core_news_md"]["median"], 2)
+        results["speed"] = speed
+        results["speed_measured"] = results["date"]
+    speed = results["speed"]
     sample = texts[: max(1, len(texts) // 10)]
     results["load_and_memory"] = {"ours": load_and_memory(model, sample, repeats), "fr_core_news_md": load_and_memory(stock, sample, repeats)}
     results["sizes"] = wheel_sizes(wheel)
     if training_time is not None and training_time.exists():
         results["training_time"] = json.loads(training_time.read_text(encoding="utf8"))
-    best_ratio = max(row["ratio"] for row in speed.values())
-    if best_ratio < 1.5:
+    if min(row["ratio"] for row in speed.values()) < 1.5 and "profile" not in results:
         results["profile"] = profile(nlp, texts[:300])
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf8")
@@ -290,11 +304,14 @@ def render(results: dict) -> str:
     lines += ["", "Entities per label (ours):", "", "| label | P | R | F |", "|---|---|---|---|"]
     lines += [f"| {label} | {row['p']:.3f} | {row['r']:.3f} | {row['f']:.3f} |" for label, row in ours["entities"].items()]
     lines += ["", f"## Speed (words per second of `nlp.pipe`, {results['speed_corpus_words']:,} words, median [min–max] of the runs)", "",
+              f"Measured {results['speed_measured']} with the same pipeline.", "",
               "| setting | ours | fr_core_news_md | ratio |", "|---|---|---|---|"]
     for key, row in results["speed"].items():
         o, s = row["ours"], row["fr_core_news_md"]
         lines.append(f"| {key} | {o['median']:.0f} [{o['min']:.0f}–{o['max']:.0f}] | {s['median']:.0f} [{s['min']:.0f}–{s['max']:.0f}] | {row['ratio']:.2f} |")
-    lines += ["", "Target: ours at least 1.5 times fr_core_news_md's words per second.", "", "## Load time, memory, size", "",
+    met = [key for key, row in results["speed"].items() if row["ratio"] >= 1.5]
+    lines += ["", f"Target: ours at least 1.5 times fr_core_news_md's words per second; met in {len(met)} of "
+              f"{len(results['speed'])} settings ({', '.join(met) or 'none'}).", "", "## Load time, memory, size", "",
               "| pipeline | load s (median [min–max]) | peak RSS MB |", "|---|---|---|"]
     for name, row in results["load_and_memory"].items():
         lines.append(f"| {name} | {row['load_seconds_median']:.2f} [{row['load_seconds_min']:.2f}–{row['load_seconds_max']:.2f}] | {row['peak_rss_mb']:.0f} |")
@@ -303,7 +320,8 @@ def render(results: dict) -> str:
     if results.get("training_time"):
         lines += ["", f"Training: {results['training_time']}"]
     if results.get("profile"):
-        lines += ["", "## Profile (ours is below the speed target; where the time goes)", "", "```", results["profile"].strip(), "```"]
+        lines += ["", "## Profile of ours (below the speed target in some settings; cProfile, batch 64, by cumulative time)", "",
+                  "```", results["profile"].strip(), "```"]
     return "\n".join(lines) + "\n"
 
 
