@@ -2,8 +2,7 @@
 
 For every pair of entities that the label scheme allows and that lie within `max_distance`
 tokens of each other (in both orders), the model pools the token vectors of the head, of the
-tail, of the words between them and of a few words before and after the pair (where French puts
-the verb of "X et Y se sont entretenus"), adds the entity types, the distance and the number of
+tail and of the words between them, adds the entity types, the distance and the number of
 sentence breaks between them, and scores each relation label independently (sigmoid). At run
 time the pairs come from the entities that `ner` predicted; in training from the gold entities.
 """
@@ -108,25 +107,21 @@ def make_candidates(doc: Doc, entities: Sequence[Span], labels: Sequence[str], m
     )
 
 
-@registry.architectures("minister_meetings.RelationModel.v2")
+@registry.architectures("minister_meetings.RelationModel.v1")
 def build_relation_model(
     tok2vec: Model[List[Doc], List[Floats2d]],
     hidden_width: int = 128,
     dropout: float = 0.1,
-    context_tokens: int = 4,
     nO: Optional[int] = None,
 ) -> Model[Tuple[List[Doc], List[Candidates]], Floats2d]:
-    """Pool the token vectors of each candidate pair's head, tail, the words between them and
-    `context_tokens` words on either side of the pair, and score every label.
+    """Pool head, tail and in-between token vectors of each candidate pair and score every label.
 
     The output is one logit per label and pair; the component applies the sigmoid, so that the
     loss is a numerically stable binary cross-entropy.
     """
-    if context_tokens < 0:
-        raise ValueError(f"RelationModel: context_tokens must be >= 0, got {context_tokens}")
     output_layer = Linear(nO=nO)
     model: Model = chain(
-        pair_representation(tok2vec, context_tokens),
+        pair_representation(tok2vec),
         Relu(nO=hidden_width, dropout=dropout),
         output_layer,
     )
@@ -135,15 +130,8 @@ def build_relation_model(
     return model
 
 
-# head, tail, between, left context, right context
-N_SEGMENTS = 5
-
-
-def pair_representation(tok2vec: Model[List[Doc], List[Floats2d]], context_tokens: int) -> Model[Tuple[List[Doc], List[Candidates]], Floats2d]:
-    return Model(
-        "pair_representation", _pair_forward, layers=[tok2vec], init=_pair_init,
-        dims={"nO": None}, attrs={"context_tokens": context_tokens},
-    )
+def pair_representation(tok2vec: Model[List[Doc], List[Floats2d]]) -> Model[Tuple[List[Doc], List[Candidates]], Floats2d]:
+    return Model("pair_representation", _pair_forward, layers=[tok2vec], init=_pair_init, dims={"nO": None})
 
 
 def _token_vector_width(tok2vec: Model) -> int:
@@ -162,7 +150,7 @@ def _pair_init(model: Model, X=None, Y=None) -> None:
     tok2vec = model.layers[0]
     if X is not None:
         tok2vec.initialize(X=X[0])
-    model.set_dim("nO", N_SEGMENTS * _token_vector_width(tok2vec) + N_FEATURES)
+    model.set_dim("nO", 3 * _token_vector_width(tok2vec) + N_FEATURES)
 
 
 def _pair_forward(model: Model, inputs: Tuple[List[Doc], List[Candidates]], is_train: bool):
@@ -170,8 +158,7 @@ def _pair_forward(model: Model, inputs: Tuple[List[Doc], List[Candidates]], is_t
     tok2vec = model.layers[0]
     token_vectors, backprop_tok2vec = tok2vec(docs, is_train)
     ops = model.ops
-    width = (model.get_dim("nO") - N_FEATURES) // N_SEGMENTS
-    context = model.attrs["context_tokens"]
+    width = (model.get_dim("nO") - N_FEATURES) // 3
     outputs, cached = [], []
     for vectors, doc_candidates in zip(token_vectors, candidates):
         vectors = ops.to_numpy(vectors)
@@ -183,22 +170,14 @@ def _pair_forward(model: Model, inputs: Tuple[List[Doc], List[Candidates]], is_t
         between_start = numpy.minimum(head_end, tail_end)
         between_end = numpy.maximum(head_start, tail_start)
         between_end = numpy.maximum(between_start, between_end)
-        pair_start = numpy.minimum(head_start, tail_start)
-        pair_end = numpy.maximum(head_end, tail_end)
-        segments = [
-            (head_start, head_end),
-            (tail_start, tail_end),
-            (between_start, between_end),
-            (numpy.maximum(pair_start - context, 0), pair_start),
-            (pair_end, numpy.minimum(pair_end + context, n_tokens)),
-        ]
+        segments = [(head_start, head_end), (tail_start, tail_end), (between_start, between_end)]
         pooled = []
         for start, end in segments:
             length = numpy.maximum(end - start, 1).astype("float32")[:, None]
             pooled.append((cumulative[end] - cumulative[start]) / length)
         outputs.append(numpy.hstack(pooled + [doc_candidates.features]))
         cached.append((segments, n_tokens))
-    features = ops.asarray2f(numpy.vstack(outputs) if outputs else numpy.zeros((0, N_SEGMENTS * width + N_FEATURES), dtype="float32"))
+    features = ops.asarray2f(numpy.vstack(outputs) if outputs else numpy.zeros((0, 3 * width + N_FEATURES), dtype="float32"))
 
     def backprop(d_features: Floats2d) -> List[Doc]:
         d_features = ops.to_numpy(d_features)
@@ -228,10 +207,9 @@ def _pair_forward(model: Model, inputs: Tuple[List[Doc], List[Candidates]], is_t
     requires=["doc.ents"],
     default_config={
         "model": {
-            "@architectures": "minister_meetings.RelationModel.v2",
+            "@architectures": "minister_meetings.RelationModel.v1",
             "hidden_width": 128,
             "dropout": 0.1,
-            "context_tokens": 4,
             "tok2vec": {
                 "@architectures": "spacy.Tok2Vec.v2",
                 "embed": {

@@ -183,30 +183,17 @@ def _position_tok2vec(width: int):
     return Model("positions", forward, dims={"nO": width})
 
 
-@pytest.mark.parametrize("context_tokens", [0, 2])
-def test_pair_representation_pools_head_tail_between_and_context(context_tokens):
-    from minister_meetings.relation_extractor import N_FEATURES, N_SEGMENTS, pair_representation
+def test_pair_representation_pools_head_tail_and_between():
+    from minister_meetings.relation_extractor import N_FEATURES, pair_representation
 
     nlp = spacy.blank("fr")
     text = "Hier à Rabat Laftit a reçu Nuñez pour un long entretien ."
     doc = doc_with_entities(nlp, text, [("Laftit", "MINISTER"), ("Nuñez", "MINISTER")])
     candidates = make_candidates(doc, list(doc.ents), RELATION_LABELS, max_distance=10)
-    layer = pair_representation(_position_tok2vec(4), context_tokens)
+    layer = pair_representation(_position_tok2vec(4))
     layer.initialize(X=([doc], [candidates]))
     output = layer.predict(([doc], [candidates]))
-    assert output.shape == (2, N_SEGMENTS * 4 + N_FEATURES)
-    # first row: head Laftit (token 3), tail Nuñez (token 6), between "a reçu" (4, 5)
-    row = output[0]
-    head, tail, between, left, right = (row[i * 4] for i in range(N_SEGMENTS))
-    assert (head, tail, between) == (3.0, 6.0, 4.5)
-    if context_tokens:
-        assert (left, right) == (1.5, 7.5), "the two tokens before and after the pair"
-    else:
-        assert (left, right) == (0.0, 0.0)
-
-
-def test_negative_context_is_refused():
-    from minister_meetings.relation_extractor import build_relation_model
-
-    with pytest.raises(ValueError, match="context_tokens"):
-        build_relation_model(_position_tok2vec(4), context_tokens=-1)
+    assert output.shape == (2, 3 * 4 + N_FEATURES)
+    # head Laftit (token 3), tail Nuñez (token 6), between "a reçu" (tokens 4 and 5); then the reverse pair
+    assert [output[0][i * 4] for i in range(3)] == [3.0, 6.0, 4.5]
+    assert [output[1][i * 4] for i in range(3)] == [6.0, 3.0, 4.5]
