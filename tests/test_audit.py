@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
-from conftest import run_script
+from conftest import ROOT, run_script
 
 
 def _record(doc_id: str, text: str, entities: list) -> dict:
@@ -33,13 +35,9 @@ def test_audit_reports_bare_names_and_disagreeing_labels(tmp_path: Path):
 
 
 def test_audit_strict_exits_non_zero_on_findings(tmp_path: Path):
-    import subprocess
-    import sys
-
     records = [_record(f"d{i}", "Rabat accueille.", [("Rabat", "LOC")]) for i in range(3)] + [_record("bare", "Rabat encore.", [])]
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf8")
-    result = subprocess.run([sys.executable, "scripts/audit_corpus.py", str(corpus), "--strict"], capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parent.parent)
+    result = subprocess.run([sys.executable, "scripts/audit_corpus.py", str(corpus), "--strict"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 1
     assert "1 findings in 1 of 4 documents" in result.stderr
