@@ -33,7 +33,11 @@ def _records(paths: List[Path]) -> Iterator[dict]:
         with path.open(encoding="utf8") as handle:
             for number, line in enumerate(handle, start=1):
                 if line.strip():
-                    record = json.loads(line)
+                    try:
+                        record = json.loads(line)
+                    except json.JSONDecodeError as error:
+                        # the audit compares sound records; the validator explains every other problem
+                        raise typer.BadParameter(f"{path}:{number}: invalid JSON ({error.msg}); run scripts/validate_corpus.py first") from None
                     record.setdefault("source", f"{path}:{number}")
                     yield record
 
