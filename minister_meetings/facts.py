@@ -23,7 +23,6 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .registration import factory_once
 from .relations import register_extensions
 from .schema import PEOPLE, SYMMETRIC_RELATIONS, canonical_key, one_edit_apart, person_key
 
@@ -112,7 +111,7 @@ def _protagonist(doc: Doc, clusters: Dict[Tuple[int, int], PersonCluster]) -> Op
     return ranked[0]
 
 
-@factory_once(
+@Language.factory(
     "meeting_facts",
     assigns=["doc._.facts", "doc._.meetings"],
     requires=["doc.ents", "doc._.relations"],

@@ -16,6 +16,7 @@ import numpy
 from spacy.attrs import IS_SPACE, ORTH
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
+from spacy.scorer import PRFScore
 from spacy.tokens import Doc, Span
 from spacy.training import Example, validate_get_examples
 from spacy.util import registry
@@ -23,8 +24,6 @@ from spacy.vocab import Vocab
 from thinc.api import Linear, Model, Optimizer, Relu, chain
 from thinc.types import Floats2d, Ints2d
 
-from .evaluation import relation_counts
-from .registration import factory_once
 from .relations import register_extensions, relation_keys, set_relations
 from .schema import ENTITY_LABELS, RELATION_LABELS, SYMMETRIC_RELATIONS, allowed_labels
 
@@ -201,7 +200,7 @@ def _pair_forward(model: Model, inputs: Tuple[List[Doc], List[Candidates]], is_t
     return features, backprop
 
 
-@factory_once(
+@Language.factory(
     "relation_extractor",
     assigns=["doc._.relations", "doc._.relation_scores"],
     requires=["doc.ents"],
@@ -439,9 +438,19 @@ def score_relations(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
     A gold relation whose entities were not predicted counts as a false negative: this is the
     end-to-end score when the predicted docs carry predicted entities.
     """
-    table = relation_counts([(example.reference, example.predicted) for example in examples])
-    micro = table.pop("micro")
-    return {"rel_micro_p": micro["p"], "rel_micro_r": micro["r"], "rel_micro_f": micro["f"], "rel_per_type": table}
+    scores = {label: PRFScore() for label in RELATION_LABELS}
+    for example in examples:
+        gold = relation_keys(example.reference)
+        predicted = relation_keys(example.predicted)
+        for label, score in scores.items():
+            score.score_set({key for key in predicted if key[2] == label}, {key for key in gold if key[2] == label})
+    micro = PRFScore()
+    for score in scores.values():
+        micro += score
+    return {
+        "rel_micro_p": micro.precision, "rel_micro_r": micro.recall, "rel_micro_f": micro.fscore,
+        "rel_per_type": {label: score.to_dict() for label, score in scores.items()},
+    }
 
 
 __all__ = ["RelationExtractor", "make_relation_extractor", "build_relation_model", "make_candidates", "score_relations"]

@@ -32,7 +32,7 @@ import typer
 from spacy.tokens import Doc, DocBin, Span
 
 import minister_meetings  # noqa: F401  (registers the components)
-from minister_meetings.evaluation import doc_facts, entity_scores, fact_scores, relation_counts
+from meetings_tooling.evaluation import doc_facts, entity_scores, fact_scores, relation_counts
 from minister_meetings.facts import fact_triples
 from minister_meetings.relations import set_relations
 from minister_meetings.schema import RELATION_LABELS

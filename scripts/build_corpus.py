@@ -7,8 +7,8 @@ from typing import List
 
 import typer
 
-from minister_meetings.markup import MarkupError, parse_file
-from minister_meetings.validation import CorpusValidator
+from meetings_tooling.markup import MarkupError, parse_file
+from meetings_tooling.validation import CorpusValidator
 
 app = typer.Typer(add_completion=False, help=__doc__, pretty_exceptions_enable=False)
 

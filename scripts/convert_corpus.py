@@ -11,8 +11,8 @@ import spacy
 import typer
 from spacy.tokens import DocBin
 
-from minister_meetings.corpus import records_to_docs
-from minister_meetings.validation import read_records
+from meetings_tooling.corpus import records_to_docs
+from meetings_tooling.validation import read_records
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 

@@ -17,7 +17,7 @@ import typer
 from spacy.tokens import DocBin
 
 import minister_meetings  # noqa: F401  (registers the relation extractor)
-from minister_meetings.evaluation import (
+from meetings_tooling.evaluation import (
     doc_facts,
 
     entity_errors,

@@ -15,7 +15,7 @@ import typer
 from spacy.tokens import DocBin
 
 import minister_meetings  # noqa: F401  (registers the relation extractor)
-from minister_meetings.evaluation import best_thresholds, threshold_sweep
+from meetings_tooling.evaluation import best_thresholds, threshold_sweep
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 

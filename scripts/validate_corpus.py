@@ -11,7 +11,7 @@ from typing import List, Optional
 
 import typer
 
-from minister_meetings.validation import validate_paths
+from meetings_tooling.validation import validate_paths
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 

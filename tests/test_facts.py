@@ -7,7 +7,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from minister_meetings.evaluation import fact_scores, same_entity_key
+from meetings_tooling.evaluation import fact_scores, same_entity_key
 from minister_meetings.facts import MeetingFacts, cluster_people, fact_triples
 from minister_meetings.relations import register_extensions, set_relations
 

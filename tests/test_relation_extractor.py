@@ -7,7 +7,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc, DocBin, Span
 
-from minister_meetings.corpus import record_to_doc
+from meetings_tooling.corpus import record_to_doc
 from minister_meetings.relation_extractor import make_candidates
 from minister_meetings.relations import Relation
 from minister_meetings.schema import RELATION_LABELS, is_allowed

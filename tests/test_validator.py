@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from minister_meetings.markup import MarkupError, parse_file
-from minister_meetings.validation import CorpusValidator
+from meetings_tooling.markup import MarkupError, parse_file
+from meetings_tooling.validation import CorpusValidator
 
 from conftest import ANNOTATIONS, ROOT
 

@@ -6,7 +6,7 @@ from typing import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .relations import register_extensions, set_relations
+from minister_meetings.relations import register_extensions, set_relations
 
 
 class RecordError(ValueError):

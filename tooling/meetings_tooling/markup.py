@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
-from .schema import ENTITY_LABELS, RELATION_LABELS, SYMMETRIC_RELATIONS, canonical_key
+from minister_meetings.schema import ENTITY_LABELS, RELATION_LABELS, SYMMETRIC_RELATIONS, canonical_key
 
 _ENTITY = re.compile(r"\[\[([^\[\]|]+)\|([A-Z]+)(?:\|([^\[\]|]*))?(?:\|([^\[\]|]*))?\]\]")
 _HEADER = re.compile(r"^===\s*(\S+)\s*$")

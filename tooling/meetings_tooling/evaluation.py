@@ -9,9 +9,9 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .facts import extract_facts, fact_triples
-from .relations import normalise_triple, relation_keys, set_relations
-from .schema import ENTITY_LABELS, RELATION_LABELS, SYMMETRIC_RELATIONS, one_edit_apart
+from minister_meetings.facts import extract_facts, fact_triples
+from minister_meetings.relations import normalise_triple, relation_keys, set_relations
+from minister_meetings.schema import ENTITY_LABELS, RELATION_LABELS, SYMMETRIC_RELATIONS, one_edit_apart
 
 RelationKey = Tuple[int, int, str, int, int]
 THRESHOLD_GRID: Tuple[float, ...] = tuple(round(0.05 * step, 2) for step in range(1, 20))

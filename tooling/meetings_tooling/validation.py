@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
-from .schema import (
+from minister_meetings.schema import (
     ENTITY_LABELS,
     RELATION_LABELS,
     RELATION_TYPES,
