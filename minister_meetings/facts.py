@@ -23,19 +23,13 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .cues import MEETING as _MEETING
 from .relations import register_extensions
 from .schema import PEOPLE, SYMMETRIC_RELATIONS, canonical_key, one_edit_apart, person_key
 
 RULES: Tuple[str, ...] = ("subject_anaphor", "pair_anaphor", "homologue")
 
 _SENTENCE_END = re.compile(r"(?<=[.!?»])\s+|\n+")
-_MEETING = re.compile(
-    r"\b(?:re[çc]u|re[çc]oit|recevra|recevant|entretenu|entretenus|entretien|entretiens|rencontr\w*|r[ée]uni\w*|"
-    r"t[êe]te-[àa]-t[êe]te|audience|[ée]chang\w*|discut\w*|pourparlers|accueilli\w*|accueill\w*|visioconf[ée]rence|"
-    r"t[ée]l[ée]phon\w*|s[ée]ance de travail|consultations|concert\w*|fait le point|pass[ée] en revue|examin[ée]|"
-    r"face-[àa]-face|d[ée]jeuner de travail|d[îi]ner de travail|conf[ée]r[ée]|vus?|entrevue)\b",
-    re.IGNORECASE,
-)
 _SUBJECT_ANAPHOR = re.compile(
     r"(?:^|[,;:]\s*|\bpuis\s+|\bensuite\s+)(?:le|la|l['’])\s*(?:ministre|cheffe?|premier ministre|secr[ée]taire|responsable|"
     r"locataire|patron|patronne|pr[ée]sident|h[ôo]te|diplomate)\b[^.,;]{0,40}?\s(?:a|avait|aura|s['’]est|s['’]était|"

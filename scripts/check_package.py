@@ -34,6 +34,7 @@ import typer
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
 COMPONENTS_DIST = "minister-meetings"
+CHECKOUT_COMPONENTS = Path(__file__).resolve().parent.parent / "minister_meetings"
 EXAMPLES = [
     "Rabat, 25 novembre 2025 (MAP) - Le ministre de l'Intérieur, Abdelouafi Laftit, a reçu mardi à Rabat "
     "son homologue espagnol, Fernando Grande-Marlaska, en marge du Sommet-G6 des ministres de l'intérieur.",
@@ -45,7 +46,7 @@ EXAMPLES = [
     "Pas d'entité ici 🙂 مرحبا <div>html</div>",
 ]
 PROBE = r'''
-import contextlib, importlib.util, io, json, re, sys
+import contextlib, importlib.metadata, io, json, re, sys
 from pathlib import Path
 import spacy
 
@@ -67,10 +68,10 @@ if __name__ == "__main__":
         nlp = spacy.load(name)
         if check_install:
             import minister_meetings
-            code = Path(minister_meetings.__file__).resolve()
+            code = Path(minister_meetings.__file__).resolve().parent
             component = sys.modules[type(nlp.get_pipe("relation_extractor")).__module__].__file__
-            cards = sorted(Path(importlib.util.find_spec(name).origin).parent.glob("**/README.md"))
-            snippet = re.search(r"```python\n(.*?)```", cards[0].read_text(encoding="utf8"), re.S) if cards else None
+            card = importlib.metadata.metadata(name)
+            snippet = re.search(r"```python\n(.*?)```", card.get_payload() or card.get("Description", ""), re.S)
             if snippet is None:
                 sys.exit(f"{name}: the installed package has no model card with a python usage snippet")
             with contextlib.redirect_stdout(io.StringIO()):
@@ -79,11 +80,10 @@ if __name__ == "__main__":
         two = run(nlp, texts, 2) if check_install else one
         report[name] = {"version": nlp.meta["version"], "pipes": nlp.pipe_names, "results": one, "same_with_n_process_2": one == two}
         if check_install:
-            report[name]["components_file"] = str(Path(component).resolve())
+            report[name]["components_file"] = str(Path(component).resolve().parent)
     if check_install:
-        import importlib.metadata as md
         report["_components"] = {"file": str(code), "distributions": sorted(
-            d.metadata["Name"] for d in md.distributions() if d.metadata["Name"] and d.metadata["Name"].lower().replace("_", "-").startswith("minister-meetings"))}
+            d.metadata["Name"] for d in importlib.metadata.distributions() if d.metadata["Name"] and d.metadata["Name"].lower().replace("_", "-").startswith("minister-meetings"))}
     print(json.dumps(report, ensure_ascii=False))
 '''
 
@@ -215,7 +215,7 @@ def check(dist: Path, names: List[str], references: List[Path], version: str, en
                     raise CheckError(f"{environment}: {name}'s relation_extractor comes from {result['components_file']}, not {components['file']}")
             if components["distributions"] != [COMPONENTS_DIST]:
                 raise CheckError(f"{environment}: expected one {COMPONENTS_DIST} distribution, found {components['distributions']}")
-            if environment == "fresh" and Path(components["file"]).is_relative_to(Path(__file__).resolve().parent.parent):
+            if environment == "fresh" and Path(components["file"]) == CHECKOUT_COMPONENTS:
                 raise CheckError(f"fresh: the components were imported from the project checkout ({components['file']}), not from the wheel")
             report["environments"][environment] = {"python": str(python), "components": components, "results": got}
     return report

@@ -73,7 +73,8 @@ def _notes(full_name: str, metrics_path: Optional[Path], real_pages: Optional[Pa
         metrics = json.loads(metrics_path.read_text(encoding="utf8"))
         sections += ["### Corpus test split", "Scores of this build on the project's own test split (`spacy project run evaluate`).",
                      _figures_table("entities", {k: v for k, v in metrics["entities"]["per_label"].items()}),
-                     _figures_table("`doc._.facts`", metrics["doc_facts"])]
+                     _figures_table("`doc._.facts`" if metrics["doc_facts"] else "document-level facts from relations",
+                                    metrics["doc_facts"] or metrics["doc_facts_from_relations"])]
     if real_pages is not None:
         real = json.loads(real_pages.read_text(encoding="utf8"))
         rows = {"entities, exact": real["ents"], "entities, coarse PER/LOC/ORG": real["ents_coarse"]}
@@ -154,7 +155,7 @@ def main(
     package(model_path, output_dir, meta_path=meta_path, name=name, version=version, create_sdist=False, create_wheel=False, force=True)
 
     source_dir = output_dir / f"{full_name}-{version}"
-    built_meta = srsly.read_json(source_dir / full_name / "meta.json")
+    built_meta = srsly.read_json(source_dir / "meta.json")
     if sorted(built_meta["requirements"]) != sorted(meta["requirements"]):
         typer.echo(f"spacy package added requirements {built_meta['requirements']}; expected {meta['requirements']}", err=True)
         raise typer.Exit(code=1)

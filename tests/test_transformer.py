@@ -1,14 +1,19 @@
 """The transformer variant: the real configs/trf.cfg trained on a tiny local CamemBERT, packaged,
-installed into a fresh venv and loaded offline with the tiny model's folder gone."""
+then installed with the CPU pipeline into one venv and loaded with it in one process, offline and
+with the tiny model's folder gone."""
 from __future__ import annotations
 
 import json
 import shutil
 
-from conftest import run_script
+from conftest import ROOT, run_script
+from test_package import FRESH_VENV, TEST_NAME, TEST_PACKAGE, TEST_VERSION, uninstall
+
+TRF_NAME = "minister_meetings_trf_test"
+TRF_PACKAGE = f"fr_{TRF_NAME}"
 
 
-def test_trf_pipeline_trains_packages_and_loads_offline(tmp_path, corpus_slice):
+def test_trf_and_md_pipelines_install_and_load_side_by_side(tmp_path, corpus_slice, trained_model):
     tiny = tmp_path / "tiny-camembert"
     run_script("scripts/make_tiny_transformer.py", str(tiny))
     run_script("scripts/check_transformer.py", str(tiny), "--output", str(tmp_path / "transformer.json"))
@@ -19,14 +24,26 @@ def test_trf_pipeline_trains_packages_and_loads_offline(tmp_path, corpus_slice):
         "--paths.transformer", str(tiny), "--training.max_steps", "6", "--training.eval_frequency", "3",
     )
     packages = tmp_path / "packages"
-    run_script("scripts/package_model.py", str(training / "model-last"), str(packages), "--name", "minister_meetings_trf", "--version", "0.0.1")
+    run_script("scripts/package_model.py", str(training / "model-last"), str(packages), "--name", TRF_NAME, "--version", TEST_VERSION)
+    run_script("scripts/package_model.py", str(trained_model), str(packages), "--name", TEST_NAME, "--version", TEST_VERSION)
     shutil.rmtree(tiny)
-    wheel = packages / "fr_minister_meetings_trf-0.0.1" / "dist" / "fr_minister_meetings_trf-0.0.1-py3-none-any.whl"
     report_path = tmp_path / "install-check.json"
-    run_script("scripts/check_package.py", str(wheel), "--name", "fr_minister_meetings_trf", "--output", str(report_path))
+    try:
+        run_script(
+            "scripts/check_package.py", str(packages / "dist"), "--name", TRF_PACKAGE, "--reference", str(training / "model-last"),
+            "--name", TEST_PACKAGE, "--reference", str(trained_model), "--version", TEST_VERSION,
+            "--env", "fresh", "--env", "project", "--venv-dir", str(FRESH_VENV), "--output", str(report_path),
+        )
+    finally:
+        uninstall(TRF_PACKAGE, TEST_PACKAGE)
     report = json.loads(report_path.read_text(encoding="utf8"))
-    assert report["pipes"] == ["transformer", "ner", "relation_extractor", "meeting_facts"]
-    assert report["empty_docs_ok"] is True
+    for environment in report["environments"].values():
+        trf, md = environment["results"][TRF_PACKAGE], environment["results"][TEST_PACKAGE]
+        assert trf["pipes"] == ["transformer", "ner", "relation_extractor", "meeting_facts"]
+        assert md["pipes"] == ["tok2vec", "ner", "relation_extractor", "meeting_facts"]
+        assert trf["components_file"] == md["components_file"] == environment["components"]["file"]
+        assert trf["same_with_n_process_2"] and md["same_with_n_process_2"]
+    assert report["environments"]["fresh"]["components"]["file"].startswith(str(FRESH_VENV / "lib"))
 
 
 def test_unloadable_transformer_stops_with_a_clear_message(tmp_path):
