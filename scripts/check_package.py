@@ -83,7 +83,7 @@ if __name__ == "__main__":
             report[name]["components_file"] = str(Path(component).resolve().parent)
     if check_install:
         report["_components"] = {"file": str(code), "distributions": sorted(
-            d.metadata["Name"] for d in importlib.metadata.distributions() if d.metadata["Name"] and d.metadata["Name"].lower().replace("_", "-").startswith("minister-meetings"))}
+            d.metadata["Name"] for d in importlib.metadata.distributions() if (d.metadata["Name"] or "").lower().replace("_", "-") == "minister-meetings")}
     print(json.dumps(report, ensure_ascii=False))
 '''
 
@@ -194,7 +194,7 @@ def check(dist: Path, names: List[str], references: List[Path], version: str, en
             if environment == "fresh":
                 if needs_torch and not has_torch(Path(sys.executable)):
                     raise CheckError(f"{sys.prefix} has no torch, so the fresh venv would pull an unpinned CUDA build; pip install torch==2.13.0 first")
-                python = fresh_venv(venv_dir)
+                python = fresh_venv(venv_dir.absolute())
                 pip_install(python, dist, names, constraints(Path(tmp) / "constraints.txt"))
             else:
                 python = Path(sys.executable)

@@ -80,7 +80,7 @@ def _notes(full_name: str, metrics_path: Optional[Path], real_pages: Optional[Pa
         rows = {"entities, exact": real["ents"], "entities, coarse PER/LOC/ORG": real["ents_coarse"]}
         rows.update({f"`doc._.facts` {label}": row for label, row in real["doc_facts"].items() if label != "micro"})
         sections += ["### Real news pages",
-                     f"{real['n_docs']} real French news pages outside the repository (a development set of the team), "
+                     f"{real['docs']} real French news pages outside the repository (a development set of the team), "
                      f"scored with its `score.py` on the release build: {real.get('note', '')}",
                      _figures_table("measure", rows)]
     sections += ["### Training data",
