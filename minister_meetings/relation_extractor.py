@@ -2,9 +2,13 @@
 
 For every pair of entities that the label scheme allows and that lie within `max_distance`
 tokens of each other (in both orders), the model pools the token vectors of the head, of the
-tail and of the words between them, adds the entity types, the distance and the number of
-sentence breaks between them, and scores each relation label independently (sigmoid). At run
-time the pairs come from the entities that `ner` predicted; in training from the gold entities.
+tail and of the words between them (mean and max), adds the entity types, the distance, the
+number of sentence breaks between them, whether a meeting cue lies between or just before the
+pair and how many people stand between them, and scores each relation label independently
+(sigmoid). The max-pooled words and the cue features keep a meeting verb visible when real-page
+material (a weekday, a place, a long title) stands between the two people, where a mean dilutes
+it. At run time the pairs come from the entities that `ner` predicted; in training from the
+gold entities.
 """
 from __future__ import annotations
 
@@ -24,14 +28,21 @@ from spacy.vocab import Vocab
 from thinc.api import Linear, Model, Optimizer, Relu, chain
 from thinc.types import Floats2d, Ints2d
 
+from .cues import is_meeting_word
 from .relations import register_extensions, relation_keys, set_relations
-from .schema import ENTITY_LABELS, RELATION_LABELS, SYMMETRIC_RELATIONS, allowed_labels
+from .schema import ENTITY_LABELS, PEOPLE, RELATION_LABELS, SYMMETRIC_RELATIONS, allowed_labels
 
 register_extensions()
 
 DISTANCE_BUCKETS: Tuple[int, ...] = (0, 1, 2, 3, 5, 8, 12, 20, 35, 60)
 _SENTENCE_BREAKS = {".", "!", "?", "…"}
-N_FEATURES = 2 * len(ENTITY_LABELS) + len(DISTANCE_BUCKETS) + 1 + 3
+# tokens before the pair searched for a meeting cue ("Entretien entre X et Y", "audience accordée à X par Y")
+CUE_WINDOW_BEFORE = 6
+# types of head and tail, distance bucket, order, sentence breaks (0/1/2+), meeting cue between
+# and before, people between (0/1/2+)
+N_FEATURES = 2 * len(ENTITY_LABELS) + len(DISTANCE_BUCKETS) + 1 + 3 + 2 + 3
+# pooled token vectors: head mean, tail mean, between mean, between max
+N_POOLED = 4
 
 
 @dataclass
@@ -66,6 +77,14 @@ def make_candidates(doc: Doc, entities: Sequence[Span], labels: Sequence[str], m
     for index in numpy.nonzero(attributes[:, 1])[0]:
         is_break[index] = "\n" in doc.vocab.strings[int(attributes[index, 0])]
     breaks = numpy.concatenate([[0], numpy.cumsum(is_break)]).astype("int32")
+    strings = doc.vocab.strings
+    is_cue = numpy.asarray([is_meeting_word(strings[int(orth)]) for orth in attributes[:, 0]], dtype="int32")
+    cues = numpy.concatenate([[0], numpy.cumsum(is_cue)]).astype("int32")
+    person_starts = numpy.zeros(len(doc) + 1, dtype="int32")
+    for ent in entities:
+        if ent.label_ in PEOPLE:
+            person_starts[ent.start] += 1
+    people = numpy.concatenate([[0], numpy.cumsum(person_starts)]).astype("int32")
     rows, features, allowed = [], [], []
     ents = sorted((ent for ent in entities if ent.label_ in label_index), key=lambda span: span.start)
     ends = [ent.end for ent in ents]
@@ -96,6 +115,11 @@ def make_candidates(doc: Doc, entities: Sequence[Span], labels: Sequence[str], m
             offset += len(DISTANCE_BUCKETS)
             vector[offset] = float(head.start < tail.start)
             vector[offset + 1 + min(n_breaks, 2)] = 1.0
+            offset += 4
+            inner_start, inner_end = left.end, max(left.end, right.start)
+            vector[offset] = float(cues[inner_end] > cues[inner_start])
+            vector[offset + 1] = float(cues[left.start] > cues[max(0, left.start - CUE_WINDOW_BEFORE)])
+            vector[offset + 2 + min(int(people[inner_end] - people[inner_start]), 2)] = 1.0
             rows.append((head.start, head.end, tail.start, tail.end))
             features.append(vector)
             allowed.append([1.0 if label in possible else 0.0 for label in labels])
@@ -149,7 +173,14 @@ def _pair_init(model: Model, X=None, Y=None) -> None:
     tok2vec = model.layers[0]
     if X is not None:
         tok2vec.initialize(X=X[0])
-    model.set_dim("nO", 3 * _token_vector_width(tok2vec) + N_FEATURES)
+    model.set_dim("nO", N_POOLED * _token_vector_width(tok2vec) + N_FEATURES)
+
+
+def _ranges(starts: numpy.ndarray, lengths: numpy.ndarray) -> numpy.ndarray:
+    """The concatenated token positions start, start+1, ..., start+length-1 of every row."""
+    total = int(lengths.sum())
+    offsets = numpy.repeat(numpy.cumsum(lengths) - lengths, lengths)
+    return (numpy.arange(total) - offsets + numpy.repeat(starts, lengths)).astype("int64")
 
 
 def _pair_forward(model: Model, inputs: Tuple[List[Doc], List[Candidates]], is_train: bool):
@@ -157,7 +188,7 @@ def _pair_forward(model: Model, inputs: Tuple[List[Doc], List[Candidates]], is_t
     tok2vec = model.layers[0]
     token_vectors, backprop_tok2vec = tok2vec(docs, is_train)
     ops = model.ops
-    width = (model.get_dim("nO") - N_FEATURES) // 3
+    width = (model.get_dim("nO") - N_FEATURES) // N_POOLED
     outputs, cached = [], []
     for vectors, doc_candidates in zip(token_vectors, candidates):
         vectors = ops.to_numpy(vectors)
@@ -174,15 +205,24 @@ def _pair_forward(model: Model, inputs: Tuple[List[Doc], List[Candidates]], is_t
         for start, end in segments:
             length = numpy.maximum(end - start, 1).astype("float32")[:, None]
             pooled.append((cumulative[end] - cumulative[start]) / length)
+        # max over the words between, widened to the pair's inner edge tokens so that it is never empty
+        window_start = numpy.maximum(between_start - 1, 0)
+        window_end = numpy.minimum(between_end + 1, n_tokens)
+        lengths = window_end - window_start
+        positions = _ranges(window_start, lengths)
+        gathered = vectors[positions]
+        seq_starts = numpy.concatenate([[0], numpy.cumsum(lengths)[:-1]]).astype("int64") if len(lengths) else numpy.zeros(0, dtype="int64")
+        maxima = numpy.maximum.reduceat(gathered, seq_starts, axis=0) if len(lengths) else numpy.zeros((0, width), dtype="float32")
+        pooled.append(maxima)
         outputs.append(numpy.hstack(pooled + [doc_candidates.features]))
-        cached.append((segments, n_tokens))
-    features = ops.asarray2f(numpy.vstack(outputs) if outputs else numpy.zeros((0, 3 * width + N_FEATURES), dtype="float32"))
+        cached.append((segments, n_tokens, positions, lengths, gathered == numpy.repeat(maxima, lengths, axis=0)))
+    features = ops.asarray2f(numpy.vstack(outputs) if outputs else numpy.zeros((0, N_POOLED * width + N_FEATURES), dtype="float32"))
 
     def backprop(d_features: Floats2d) -> List[Doc]:
         d_features = ops.to_numpy(d_features)
         d_vectors = []
         row = 0
-        for (segments, n_tokens), doc_candidates in zip(cached, candidates):
+        for (segments, n_tokens, positions, lengths, is_max), doc_candidates in zip(cached, candidates):
             n_rows = len(doc_candidates)
             grads = d_features[row : row + n_rows]
             row += n_rows
@@ -194,7 +234,11 @@ def _pair_forward(model: Model, inputs: Tuple[List[Doc], List[Candidates]], is_t
                 grad = grad * (end > start)[:, None]
                 numpy.add.at(difference, start, grad)
                 numpy.add.at(difference, end, -grad)
-            d_vectors.append(ops.asarray2f(numpy.cumsum(difference, axis=0)[:n_tokens]))
+            d_tokens = numpy.cumsum(difference, axis=0)[:n_tokens]
+            # the max's gradient goes to the positions that held the maximum
+            grad_max = numpy.repeat(grads[:, len(segments) * width : (len(segments) + 1) * width], lengths, axis=0) * is_max
+            numpy.add.at(d_tokens, positions, grad_max)
+            d_vectors.append(ops.asarray2f(d_tokens))
         return backprop_tok2vec(d_vectors)
 
     return features, backprop

@@ -184,7 +184,7 @@ def _position_tok2vec(width: int):
 
 
 def test_pair_representation_pools_head_tail_and_between():
-    from minister_meetings.relation_extractor import N_FEATURES, pair_representation
+    from minister_meetings.relation_extractor import N_FEATURES, N_POOLED, pair_representation
 
     nlp = spacy.blank("fr")
     text = "Hier à Rabat Laftit a reçu Nuñez pour un long entretien ."
@@ -193,7 +193,27 @@ def test_pair_representation_pools_head_tail_and_between():
     layer = pair_representation(_position_tok2vec(4))
     layer.initialize(X=([doc], [candidates]))
     output = layer.predict(([doc], [candidates]))
-    assert output.shape == (2, 3 * 4 + N_FEATURES)
-    # head Laftit (token 3), tail Nuñez (token 6), between "a reçu" (tokens 4 and 5); then the reverse pair
-    assert [output[0][i * 4] for i in range(3)] == [3.0, 6.0, 4.5]
-    assert [output[1][i * 4] for i in range(3)] == [6.0, 3.0, 4.5]
+    assert output.shape == (2, N_POOLED * 4 + N_FEATURES)
+    # head Laftit (token 3), tail Nuñez (token 6), between "a reçu" (tokens 4 and 5), and the max over
+    # the words between widened to the pair's inner edges (tokens 3 to 6); then the reverse pair
+    assert [output[0][i * 4] for i in range(4)] == [3.0, 6.0, 4.5, 6.0]
+    assert [output[1][i * 4] for i in range(4)] == [6.0, 3.0, 4.5, 6.0]
+
+
+def test_pair_features_see_a_meeting_cue_and_people_between():
+    from minister_meetings.relation_extractor import CUE_WINDOW_BEFORE, DISTANCE_BUCKETS, N_FEATURES
+
+    nlp = spacy.blank("fr")
+    doc = doc_with_entities(nlp, "Laftit a reçu, mardi, au siège du ministère, Nuñez . Entretien entre Piantedosi et Faeser",
+                            [("Laftit", "MINISTER"), ("Nuñez", "MINISTER"), ("Piantedosi", "MINISTER"), ("Faeser", "MINISTER")])
+    candidates = make_candidates(doc, list(doc.ents), RELATION_LABELS, max_distance=40)
+    cue_offset = 2 * 8 + len(DISTANCE_BUCKETS) + 1 + 3
+    rows = {tuple(row): features for row, features in zip(candidates.spans.tolist(), candidates.features)}
+    laftit, nunez, piantedosi, faeser = [(ent.start, ent.end) for ent in doc.ents]
+    assert N_FEATURES == cue_offset + 5 and CUE_WINDOW_BEFORE >= 2
+    # the verb is between Laftit and Nuñez, however long the apposition; nobody stands between them
+    assert list(rows[(*laftit, *nunez)][cue_offset:]) == [1.0, 0.0, 1.0, 0.0, 0.0]
+    # "Entretien entre" comes before the pair, and no cue lies between its two names
+    assert list(rows[(*piantedosi, *faeser)][cue_offset:]) == [0.0, 1.0, 1.0, 0.0, 0.0]
+    # from Nuñez to Faeser: a cue ("Entretien") between, and Piantedosi between them
+    assert list(rows[(*nunez, *faeser)][cue_offset:]) == [1.0, 0.0, 0.0, 1.0, 0.0]
