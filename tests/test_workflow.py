@@ -14,6 +14,7 @@ def copy_project(target: Path) -> Path:
     shutil.copytree(ROOT / "scripts", target / "scripts")
     shutil.copytree(ROOT / "configs", target / "configs")
     shutil.copytree(ROOT / "minister_meetings", target / "minister_meetings")
+    shutil.copytree(ROOT / "tooling", target / "tooling")
     shutil.copytree(ROOT / "corpus" / "annotations", target / "corpus" / "annotations")
     return target
 
