@@ -34,6 +34,8 @@ import typer
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
 COMPONENTS_DIST = "minister-meetings"
+# the project's own distributions (components, tooling, pipelines), never taken from a constraint or left in the fresh venv
+OURS = re.compile(r"(?i)(fr[-_]minister[-_]meetings|minister[-_]meetings)")
 CHECKOUT_COMPONENTS = Path(__file__).resolve().parent.parent / "minister_meetings"
 EXAMPLES = [
     "Rabat, 25 novembre 2025 (MAP) - Le ministre de l'Intérieur, Abdelouafi Laftit, a reçu mardi à Rabat "
@@ -111,7 +113,7 @@ def find_wheel(dist: Path, distribution: str, version: str) -> Path:
 def constraints(path: Path) -> Path:
     """This environment's third-party versions, so the fresh venv resolves to the same packages."""
     frozen = subprocess.run([sys.executable, "-m", "pip", "freeze", "--exclude-editable"], check=True, capture_output=True, text=True).stdout
-    lines = [line for line in frozen.splitlines() if "==" in line and not re.match(r"(?i)(fr[-_]minister[-_]meetings|minister[-_]meetings)", line)]
+    lines = [line for line in frozen.splitlines() if "==" in line and not OURS.match(line)]
     path.write_text("\n".join(lines) + "\n", encoding="utf8")
     return path
 
@@ -121,7 +123,7 @@ def fresh_venv(venv_dir: Path) -> Path:
     if not python.exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)
     installed = subprocess.run([str(python), "-m", "pip", "list", "--format=json"], check=True, capture_output=True, text=True).stdout
-    ours = [row["name"] for row in json.loads(installed) if re.match(r"(?i)(fr[-_]minister[-_]meetings|minister[-_]meetings)", row["name"])]
+    ours = [row["name"] for row in json.loads(installed) if OURS.match(row["name"])]
     if ours:
         subprocess.run([str(python), "-m", "pip", "uninstall", "--quiet", "--yes", *ours], check=True)
     return python

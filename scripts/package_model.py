@@ -16,7 +16,6 @@ evaluation's figures, the real-page figures when given, the data's origin and a 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from importlib.metadata import version as installed_version
@@ -100,16 +99,15 @@ def _requirements(model_path: Path, components_version: str, spacy_version: str)
     return requirements
 
 
-def build_components_wheel(dist: Path) -> Path:
-    """The `minister-meetings` wheel from this checkout, built offline with the environment's setuptools."""
-    components_version = installed_version(COMPONENTS_DIST)
+def build_wheel(source: Path, dist: Path, wheel_name: str) -> Path:
+    """`pip wheel` of one source tree into DIST, offline with the environment's setuptools."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", str(dist), str(PROJECT_ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", str(dist), str(source)],
         check=True,
     )
-    wheel = dist / f"minister_meetings-{components_version}-py3-none-any.whl"
+    wheel = dist / wheel_name
     if not wheel.exists():
-        typer.echo(f"{dist}: no {wheel.name} after building {PROJECT_ROOT}; is `pip install -e .` current?", err=True)
+        typer.echo(f"{source}: pip wheel wrote no {wheel_name} into {dist}; is `pip install -e .` current?", err=True)
         raise typer.Exit(code=1)
     return wheel
 
@@ -125,7 +123,8 @@ def main(
     description: str = typer.Option("", help="One-line description for meta.json."),
 ) -> None:
     dist = output_dir / "dist"
-    components_wheel = build_components_wheel(dist)
+    components_version = installed_version(COMPONENTS_DIST)
+    components_wheel = build_wheel(PROJECT_ROOT, dist, f"minister_meetings-{components_version}-py3-none-any.whl")
     meta = srsly.read_json(model_path / "meta.json")
     full_name = f"{meta['lang']}_{name}"
     meta.update(
@@ -137,7 +136,7 @@ def main(
             "email": "",
             "url": "",
             "license": "MIT",
-            "requirements": _requirements(model_path, installed_version(COMPONENTS_DIST), meta["spacy_version"]),
+            "requirements": _requirements(model_path, components_version, meta["spacy_version"]),
             "sources": [
                 {"name": "fr-minister-meetings corpus", "url": "corpus/annotations/", "license": "CC BY 4.0",
                  "author": "fr-minister-meetings contributors (original texts written for this project)"},
@@ -167,17 +166,7 @@ def main(
         ),
         encoding="utf8",
     )
-    model_dist = source_dir / "dist"
-    if model_dist.exists():
-        shutil.rmtree(model_dist)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", str(dist), str(source_dir)],
-        check=True,
-    )
-    wheel = dist / f"{full_name}-{version}-py3-none-any.whl"
-    if not wheel.exists():
-        typer.echo(f"{source_dir}: pip wheel wrote no {wheel.name}", err=True)
-        raise typer.Exit(code=1)
+    wheel = build_wheel(source_dir, dist, f"{full_name}-{version}-py3-none-any.whl")
     typer.echo(f"wheels: {wheel} (requires {', '.join(meta['requirements'])}) and {components_wheel}")
 
 
