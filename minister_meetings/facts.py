@@ -131,7 +131,6 @@ class SentenceContext:
     """What a rule sees of one sentence: its text, the people and summits named in it, the first
     meeting cue, the article's protagonist, and the pair that met in the sentences before."""
 
-    index: int
     span: Tuple[int, int]
     text: str
     people: List[Span]
@@ -215,48 +214,6 @@ def make_pair_anaphor_rule() -> FactRule:
     return pair_anaphor
 
 
-@registry.misc("minister_meetings.headline_rule.v1")
-def make_headline_rule() -> FactRule:
-    """A headline or first line that names people around a meeting cue ("X reçoit Y", "Entretien
-    X-Y", "X et Y font le point"): the first person named met each other one. Headlines carry no
-    verb phrase the relation model learned from body sentences, and they state the meeting the
-    article is about."""
-
-    def headline(context: SentenceContext, table: "_FactTable", score: float, source: str) -> None:
-        if context.index != 0 or context.meeting is None or not context.people:
-            return
-        host = context.key_of(context.people[0])
-        for person in context.people[1:]:
-            if context.key_of(person) != host:
-                table.add(host, "MET_WITH", context.key_of(person), score, source, context.mention(person), context.span)
-
-    return headline
-
-
-_SIDELINES = re.compile(r"\b(?:en marge d|lors d|à l['’]occasion d|au cours d|dans le cadre d|en amont d)", re.IGNORECASE)
-
-
-@registry.misc("minister_meetings.sidelines_rule.v1")
-def make_sidelines_rule() -> FactRule:
-    """ "X a rencontré Y en marge du sommet Z": both people who met in the sentence ATTENDED the
-    summit named after "en marge de" / "lors de" (the annotation guidelines give ATTENDED to both)."""
-
-    def sidelines(context: SentenceContext, table: "_FactTable", score: float, source: str) -> None:
-        pairs = table.met_in.get(context.span)
-        if not pairs or not context.summits:
-            return
-        start = context.span[0]
-        for summit in context.summits:
-            window = context.text[max(0, summit.start_char - start - 40): summit.start_char - start]
-            if not _SIDELINES.search(window):
-                continue
-            for pair in pairs:
-                for member in pair:
-                    table.add(member, "ATTENDED", context.key_of(summit), score, source, context.mention(summit), context.span)
-
-    return sidelines
-
-
 @registry.misc("minister_meetings.cue_objects_rule.v1")
 def make_cue_objects_rule() -> FactRule:
     """ "X s'est entretenu avec les ministres de A, B, du C, D": the first person of the sentence,
@@ -310,6 +267,8 @@ DEFAULT_RULES: Tuple[str, ...] = (
     "minister_meetings.subject_anaphor_rule.v1",
     "minister_meetings.pair_anaphor_rule.v1",
     "minister_meetings.homologue_rule.v1",
+    "minister_meetings.cue_objects_rule.v1",
+    "minister_meetings.plural_anaphor_rule.v1",
 )
 
 
@@ -442,11 +401,10 @@ def extract_facts(doc: Doc, rules: Optional[Dict[str, FactRule]] = None, rule_sc
         ents_by_sentence[sentence_of(ent.start_char)].append(ent)
     last_pair: Optional[Tuple[str, str]] = None
     previous_people: List[Span] = []
-    for index, sentence in enumerate(sentences):
+    for sentence in sentences:
         text = full_text[sentence[0]:sentence[1]]
         ents = ents_by_sentence.get(sentence, [])
         context = SentenceContext(
-            index=index,
             span=sentence,
             text=text,
             people=[ent for ent in ents if ent.label_ in PEOPLE and key_of(ent)],

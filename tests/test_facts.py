@@ -84,6 +84,35 @@ def test_homologue_names_the_other_side():
     assert ("albares", "MET_WITH", "bourita") in triples(doc)
 
 
+def test_cue_objects_links_the_subject_with_every_visitor_of_a_list():
+    doc = annotate(
+        "Nasser Bourita s'est entretenu jeudi avec les ministres des Affaires étrangères de la Pologne, Jacek Nowak, "
+        "du Danemark, Lars Holm, et du Chili, Ana Rojas, en marge de l'Assemblée générale.",
+        [("Nasser Bourita", "MINISTER"), ("Jacek Nowak", "MINISTER"), ("Lars Holm", "MINISTER"), ("Ana Rojas", "MINISTER")],
+    )
+    assert triples(doc) == {("bourita", "MET_WITH", "nowak"), ("bourita", "MET_WITH", "holm"), ("bourita", "MET_WITH", "rojas")}
+    assert {fact["source"] for fact in doc._.facts} == {"cue_objects"}
+
+
+def test_cue_objects_needs_the_subject_before_the_cue():
+    doc = annotate(
+        "Lors de l'entretien, Jacek Nowak a salué Lars Holm.",
+        [("Jacek Nowak", "MINISTER"), ("Lars Holm", "MINISTER")],
+    )
+    assert triples(doc) == set()
+
+
+def test_plural_anaphor_stands_for_the_people_of_the_sentence_before():
+    doc = annotate(
+        "Jean Morel et Karl Weber se sont rendus ensemble à Niamey le 3 mai. "
+        "Ils y ont notamment rencontré le président Issa Garba et le Premier ministre Ali Sani.",
+        [("Jean Morel", "MINISTER"), ("Karl Weber", "MINISTER"), ("Niamey", "LOC"), ("Issa Garba", "PERSON"), ("Ali Sani", "MINISTER")],
+    )
+    assert triples(doc) == {("garba", "MET_WITH", "morel"), ("garba", "MET_WITH", "weber"),
+                            ("morel", "MET_WITH", "sani"), ("sani", "MET_WITH", "weber")}
+    assert {fact["source"] for fact in doc._.facts} == {"plural_anaphor"}
+
+
 def test_no_meeting_word_no_fact():
     doc = annotate(
         "Le ministre de l'Intérieur, Gérald Darmanin, a salué le travail de Laurent Nuñez.",

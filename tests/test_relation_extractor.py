@@ -60,7 +60,7 @@ def test_candidates_respect_types_window_and_both_orders():
 
 
 def test_pipeline_components_and_labels(nlp):
-    assert nlp.pipe_names == ["tok2vec", "ner", "relation_extractor", "meeting_facts"]
+    assert nlp.pipe_names == ["tok2vec", "ner", "entity_edges", "relation_extractor", "people_labels", "meeting_facts"]
     assert set(nlp.get_pipe("relation_extractor").labels) == set(RELATION_LABELS)
 
 
