@@ -349,15 +349,14 @@ def _iso(day: Optional[date]) -> Optional[str]:
     return day.isoformat() if day is not None else None
 
 
-def document_rows(record: Record, doc, partition: str = "", default_date: Optional[date] = None) -> Tuple[dict, List[dict]]:
-    """The document's row and one row per meeting of `doc._.meetings`, with its date resolved."""
-    base, origin = article_date(record.text, record.meta.get("date"), default_date)
-    meetings = []
-    for index, meeting in enumerate(doc._.meetings or []):
+def meeting_rows(source: str, meetings: Sequence[dict], base: Optional[date]) -> List[dict]:
+    """Rows of a document's `doc._.meetings` records, each with its DATE mention resolved against `base`."""
+    rows = []
+    for index, meeting in enumerate(meetings):
         resolved = resolve(meeting["date"], base)
         place = meeting["place"]
-        meetings.append({
-            "source": record.source,
+        rows.append({
+            "source": source,
             "meeting": index,
             **meeting,
             "date_start": _iso(resolved.start) if resolved else None,
@@ -365,6 +364,13 @@ def document_rows(record: Record, doc, partition: str = "", default_date: Option
             "article_date": _iso(base),
             "place_in_sentence": bool(place) and " ".join(place.split()) in meeting["sentence"],
         })
+    return rows
+
+
+def document_rows(record: Record, doc, partition: str = "", default_date: Optional[date] = None) -> Tuple[dict, List[dict]]:
+    """The document's row and one row per meeting, its article date taken from the record, the dateline or `default_date`."""
+    base, origin = article_date(record.text, record.meta.get("date"), default_date)
+    meetings = meeting_rows(record.source, doc._.meetings or [], base)
     document = {
         "source": record.source, "partition": partition, "article_date": _iso(base), "date_origin": origin,
         "characters": len(record.text), "meetings": len(meetings), "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True),

@@ -17,11 +17,11 @@ from typing import Optional, Tuple
 
 from .optional import require
 
-# "Rabat, 26 novembre 2025 (MAP)", "PARIS, le 4 février 2025 -", "Alger, 26/11/2025": a place, a
-# comma, an optional weekday or "le", then a day, a month and a year
+# "Rabat, 26 novembre 2025 (MAP)", "PARIS, le 4 février 2025 -", "Alger, 26/11/2025": at the start
+# of a line, a place, a comma, an optional weekday or "le", then a day, a month and a year
 _DATELINE = re.compile(
     r"^[^\n,]{1,60},\s*(?:le\s+)?(?:[^\W\d]+\s+)?(?P<date>\d{1,2}(?:er)?\s+[^\W\d]+\.?\s+\d{4}|\d{1,2}/\d{1,2}/\d{4})",
-    re.IGNORECASE,
+    re.IGNORECASE | re.MULTILINE,
 )
 # "du 3 au 5 décembre", "entre le 30 novembre et le 2 décembre", "les 3 et 4 décembre"
 _RANGE = re.compile(r"^(?:du|entre le|les)\s+(?P<first>.+?)\s+(?:au|et le|et)\s+(?P<last>.+)$", re.IGNORECASE)
@@ -128,8 +128,9 @@ def parse_article_date(value: object) -> Optional[date]:
 
 
 def dateline_date(text: str) -> Optional[date]:
-    """The dispatch date written in the dateline at the top of an article, if it has a year."""
-    match = _DATELINE.search(text[:300].lstrip())
+    """The dispatch date of the article's dateline, if it has a year: the first dated line of its
+    opening (a page's title, menus and headline come before it)."""
+    match = _DATELINE.search(text[:1500])
     if match is None:
         return None
     return parse_article_date(match["date"])

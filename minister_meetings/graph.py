@@ -119,13 +119,13 @@ _SCRIPT = r"""
       keys.forEach(k => { force[k] = {x: 0, y: 0}; });
       for (let i = 0; i < keys.length; i++) for (let j = i + 1; j < keys.length; j++) {
         const a = pos[keys[i]], b = pos[keys[j]], dx = a.x - b.x, dy = a.y - b.y, d2 = Math.max(dx * dx + dy * dy, 25);
-        const f = 4000 / d2;
+        const f = 20000 / d2;
         force[keys[i]].x += f * dx / Math.sqrt(d2); force[keys[i]].y += f * dy / Math.sqrt(d2);
         force[keys[j]].x -= f * dx / Math.sqrt(d2); force[keys[j]].y -= f * dy / Math.sqrt(d2);
       }
       edges.forEach(([a, b]) => {
         const dx = pos[b].x - pos[a].x, dy = pos[b].y - pos[a].y;
-        force[a].x += 0.02 * dx; force[a].y += 0.02 * dy; force[b].x -= 0.02 * dx; force[b].y -= 0.02 * dy;
+        force[a].x += 0.01 * dx; force[a].y += 0.01 * dy; force[b].x -= 0.01 * dx; force[b].y -= 0.01 * dy;
       });
       keys.forEach(k => {
         pos[k].x = Math.min(width - 30, Math.max(30, pos[k].x + Math.max(-10, Math.min(10, force[k].x + 0.01 * (width / 2 - pos[k].x)))));
