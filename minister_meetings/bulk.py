@@ -159,8 +159,9 @@ class Summary:
 # ---------------------------------------------------------------- inputs
 
 def _filesystem(url: str):
-    fsspec_core = require("fsspec.core")
-    return fsspec_core.url_to_fs(url)
+    from fsspec.core import url_to_fs  # a dependency of the package itself: jsonl/csv extraction reads through it too
+
+    return url_to_fs(url)
 
 
 def _suffix(path: str) -> str:
@@ -349,11 +350,11 @@ def _iso(day: Optional[date]) -> Optional[str]:
     return day.isoformat() if day is not None else None
 
 
-def meeting_rows(source: str, meetings: Sequence[dict], base: Optional[date]) -> List[dict]:
+def meeting_rows(source: str, meetings: Sequence[dict], base: Optional[date], resolve_dates: bool = True) -> List[dict]:
     """Rows of a document's `doc._.meetings` records, each with its DATE mention resolved against `base`."""
     rows = []
     for index, meeting in enumerate(meetings):
-        resolved = resolve(meeting["date"], base)
+        resolved = resolve(meeting["date"], base) if resolve_dates else None
         place = meeting["place"]
         rows.append({
             "source": source,
@@ -367,10 +368,14 @@ def meeting_rows(source: str, meetings: Sequence[dict], base: Optional[date]) ->
     return rows
 
 
-def document_rows(record: Record, doc, partition: str = "", default_date: Optional[date] = None) -> Tuple[dict, List[dict]]:
-    """The document's row and one row per meeting, its article date taken from the record, the dateline or `default_date`."""
-    base, origin = article_date(record.text, record.meta.get("date"), default_date)
-    meetings = meeting_rows(record.source, doc._.meetings or [], base)
+def document_rows(record: Record, doc, partition: str = "", default_date: Optional[date] = None,
+                  resolve_dates: bool = True) -> Tuple[dict, List[dict]]:
+    """The document's row and one row per meeting, its article date taken from the record, the dateline or `default_date`.
+
+    `resolve_dates=False` leaves dates empty: the jsonl/csv path runs without the `bulk` extra.
+    """
+    base, origin = article_date(record.text, record.meta.get("date"), default_date) if resolve_dates else (None, None)
+    meetings = meeting_rows(record.source, doc._.meetings or [], base, resolve_dates)
     document = {
         "source": record.source, "partition": partition, "article_date": _iso(base), "date_origin": origin,
         "characters": len(record.text), "meetings": len(meetings), "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True),
@@ -398,8 +403,11 @@ def output_paths(out_dir: Path, partition: Partition) -> Dict[str, Path]:
 
 def peak_rss_mb() -> float:
     """This process's peak memory, or its nlp.pipe children's if larger, in MB."""
-    # ru_maxrss is in KiB on Linux; children are the processes of nlp.pipe(n_process > 1)
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:  # VmHWM is this process image's own peak; ru_maxrss may carry a parent's over fork and exec
+        with open("/proc/self/status", encoding="ascii") as status:
+            own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return round(max(own, children) / 1024, 1)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import html
+import importlib.util
 import json
 import os
 import sys
@@ -26,6 +27,7 @@ from typing import IO, Iterator, List, Optional, Set, Tuple
 import typer
 
 from .bulk import BulkError, Summary, document_rows, load_pipeline, peak_rss_mb, pipe_documents, plan_partitions, read_partition
+from .optional import INSTALL_HINT
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="Extract ministerial meetings from French news.")
 
@@ -133,6 +135,9 @@ def _extract_to_file(model: str, inputs: List[str], output: Path, output_format:
                      resume: bool, html_report: Optional[Path], html_limit: int, default_date: Optional[date], summary: Summary) -> None:
     """One JSONL/CSV file of meetings, documents streamed through nlp.pipe in this process."""
     nlp = load_pipeline(model)
+    resolve_dates = importlib.util.find_spec("dateparser") is not None
+    if not resolve_dates:
+        typer.echo(f"note: without dateparser, date_start and date_end stay empty; install it with: {INSTALL_HINT}", err=True)
     done_path = output.with_name(output.name + ".done")
     done: Set[str] = set()
     if resume and done_path.exists():
@@ -157,7 +162,7 @@ def _extract_to_file(model: str, inputs: List[str], output: Path, output_format:
         writer = RowWriter(handle, output_format, write_header=not append)
         task = progress.add_task("extract", total=None, rate=0.0)
         for record, doc in pipe_documents(nlp, pending(), batch_size, n_process):
-            _document, rows = document_rows(record, doc, default_date=default_date)
+            _document, rows = document_rows(record, doc, default_date=default_date, resolve_dates=resolve_dates)
             for row in rows:
                 writer.write(row)
                 summary.meetings += 1

@@ -238,7 +238,9 @@ def test_dask_gives_the_rows_of_the_local_path(trained_model, archive, tmp_path)
     parquet_rows = [row for row in read_table(local, "documents") if row["source"].startswith(f"{archive}/c.parquet")]
     assert {row["partition"] for row in parquet_rows} == {f"{archive}/c.parquet#row-group-0", f"{archive}/c.parquet#row-group-1"}
     assert json.loads(parquet_rows[0]["meta"])["url"].startswith("https://example.org/")
-    assert {row["article_date"] for row in read_table(local, "documents")} == {"2025-11-26"}
+    documents = read_table(local, "documents")
+    assert {row["article_date"] for row in documents if row["date_origin"] == "field"} == {"2025-11-26"}
+    assert {row["date_origin"] for row in documents if row["source"].endswith(".txt")} <= {"dateline", "option"}, "a dated dateline wins over --date"
 
     # a rerun skips every finished partition and rewrites nothing
     before = {path: path.stat().st_mtime_ns for path in dask.rglob("*.parquet")}
