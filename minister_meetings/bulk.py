@@ -15,6 +15,7 @@ import json
 import os
 import resource
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
@@ -117,6 +118,7 @@ class Summary:
     partitions_empty: int = 0
     failed: List[Skip] = field(default_factory=list)
     peak_rss_mb: Dict[str, float] = field(default_factory=dict)  # worker (pid or Dask address) -> MB
+    load_seconds: Dict[str, float] = field(default_factory=dict)  # worker -> seconds spent loading the pipeline
     partitioned: bool = False
 
     def add(self, result: dict) -> None:
@@ -136,6 +138,7 @@ class Summary:
             self.partitions_empty += 1
         worker = str(result["worker"])
         self.peak_rss_mb[worker] = max(self.peak_rss_mb.get(worker, 0.0), result["peak_rss_mb"])
+        self.load_seconds[worker] = round(self.load_seconds.get(worker, 0.0) + result["load_seconds"], 2)
 
     def report(self) -> str:
         lines = [f"{self.documents} documents processed, {self.meetings} meetings written, "
@@ -152,7 +155,7 @@ class Summary:
             "documents": self.documents, "meetings": self.meetings, "skipped": [list(item) for item in self.skipped],
             "partitions_written": self.partitions_written, "partitions_resumed": self.partitions_resumed,
             "partitions_empty": self.partitions_empty, "failed": [list(item) for item in self.failed],
-            "peak_rss_mb": self.peak_rss_mb,
+            "peak_rss_mb": self.peak_rss_mb, "load_seconds": self.load_seconds,
         }
 
 
@@ -314,20 +317,23 @@ _PIPELINES: Dict[str, object] = {}
 _LOCK = threading.Lock()
 
 
-def load_pipeline(model: str):
-    """The pipeline, loaded once per process (each Dask worker keeps its own) with `meeting_facts` last."""
+def load_pipeline(model: str) -> Tuple[object, float]:
+    """The pipeline, loaded once per process (each Dask worker keeps its own) with `meeting_facts`
+    last, and the seconds this call spent loading it (0 when it was already loaded)."""
     with _LOCK:
         nlp = _PIPELINES.get(model)
-        if nlp is None:
-            import spacy
+        if nlp is not None:
+            return nlp, 0.0
+        start = time.perf_counter()
+        import spacy
 
-            from . import facts  # noqa: F401  (registers the components for pipeline directories)
+        from . import facts  # noqa: F401  (registers the components for pipeline directories)
 
-            nlp = spacy.load(model)
-            if "meeting_facts" not in nlp.pipe_names:
-                nlp.add_pipe("meeting_facts")
-            _PIPELINES[model] = nlp
-        return nlp
+        nlp = spacy.load(model)
+        if "meeting_facts" not in nlp.pipe_names:
+            nlp.add_pipe("meeting_facts")
+        _PIPELINES[model] = nlp
+        return nlp, time.perf_counter() - start
 
 
 def pipe_documents(nlp, records: Iterable[Record], batch_size: int = 32, n_process: int = 1, zone_size: int = ZONE_SIZE) -> Iterator[Tuple[Record, object]]:
@@ -426,13 +432,16 @@ def process_partition(partition: Partition, model: str, out_dir: str, batch_size
     records = list(read_partition(partition, skipped))
     documents: List[dict] = []
     meetings: List[dict] = []
+    load_seconds = 0.0
     if records:
-        documents, meetings = extract_rows(load_pipeline(model), records, batch_size, n_process, partition.label, default_date)
+        nlp, load_seconds = load_pipeline(model)
+        documents, meetings = extract_rows(nlp, records, batch_size, n_process, partition.label, default_date)
     write_parquet(meetings, "meetings", paths["meetings"])
     write_parquet(documents, "documents", paths["documents"])
     return {
         "partition": partition.label, "status": "written", "documents": len(documents), "meetings": len(meetings),
         "skipped": skipped, "worker": worker or os.getpid(), "peak_rss_mb": peak_rss_mb(),
+        "load_seconds": round(load_seconds, 2),
     }
 
 

@@ -26,7 +26,8 @@ from typing import IO, Iterator, List, Optional, Set, Tuple
 
 import typer
 
-from .bulk import BulkError, Summary, document_rows, load_pipeline, peak_rss_mb, pipe_documents, plan_partitions, read_partition
+from .bulk import (BulkError, Summary, document_rows, load_pipeline, peak_rss_mb, pipe_documents, plan_partitions, read_partition,
+                   run_dask, run_local)
 from .optional import INSTALL_HINT
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="Extract ministerial meetings from French news.")
@@ -134,7 +135,8 @@ def _parse_date_option(value: Optional[str]) -> Optional[date]:
 def _extract_to_file(model: str, inputs: List[str], output: Path, output_format: str, batch_size: int, n_process: int,
                      resume: bool, html_report: Optional[Path], html_limit: int, default_date: Optional[date], summary: Summary) -> None:
     """One JSONL/CSV file of meetings, documents streamed through nlp.pipe in this process."""
-    nlp = load_pipeline(model)
+    nlp, load_seconds = load_pipeline(model)
+    summary.load_seconds[str(os.getpid())] = round(load_seconds, 2)
     resolve_dates = importlib.util.find_spec("dateparser") is not None
     if not resolve_dates:
         typer.echo(f"note: without dateparser, date_start and date_end stay empty; install it with: {INSTALL_HINT}", err=True)
@@ -183,8 +185,6 @@ def _extract_to_folder(model: str, inputs: List[str], output: Path, engine: str,
                        default_date: Optional[date], files_per_partition: int, scheduler: Optional[str], workers: int,
                        threads_per_worker: int, connect_timeout: float, summary: Summary) -> None:
     """A folder of Parquet files, one per partition and table, by the local or the Dask engine."""
-    from .bulk import run_dask, run_local
-
     summary.partitioned = True
     partitions = plan_partitions(inputs, summary, files_per_partition)
     if Path(model).exists():
