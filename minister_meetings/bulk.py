@@ -315,6 +315,8 @@ def read_partition(partition: Partition, skipped: List[Skip]) -> Iterator[Record
 
 _PIPELINES: Dict[str, object] = {}
 _LOCK = threading.Lock()
+# a worker's threads take turns on its pipeline: memory zones and nlp.pipe are not thread-safe
+_PIPE_LOCK = threading.Lock()
 
 
 def load_pipeline(model: str) -> Tuple[object, float]:
@@ -435,7 +437,8 @@ def process_partition(partition: Partition, model: str, out_dir: str, batch_size
     load_seconds = 0.0
     if records:
         nlp, load_seconds = load_pipeline(model)
-        documents, meetings = extract_rows(nlp, records, batch_size, n_process, partition.label, default_date)
+        with _PIPE_LOCK:
+            documents, meetings = extract_rows(nlp, records, batch_size, n_process, partition.label, default_date)
     write_parquet(meetings, "meetings", paths["meetings"])
     write_parquet(documents, "documents", paths["documents"])
     return {

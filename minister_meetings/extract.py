@@ -213,7 +213,7 @@ def extract(
     engine: str = typer.Option("local", help="local: this process (nlp.pipe with --n-process); dask: a Dask cluster (--scheduler) or a LocalCluster of --workers processes. Needs --format parquet."),
     scheduler: Optional[str] = typer.Option(None, help="Address of a running Dask scheduler (tcp://host:8786); without it a LocalCluster starts on this machine."),
     workers: int = typer.Option(2, help="Worker processes of the LocalCluster (--engine dask without --scheduler); each loads the pipeline once."),
-    threads_per_worker: int = typer.Option(1, help="Threads per LocalCluster worker; spaCy gains nothing from more than 1."),
+    threads_per_worker: int = typer.Option(1, help="Threads per LocalCluster worker; keep 1: a worker's threads take turns on its one pipeline."),
     connect_timeout: float = typer.Option(10.0, help="Seconds to wait for the --scheduler to answer."),
     files_per_partition: int = typer.Option(256, help="Text/HTML files per partition (a JSONL file and a Parquet row group are one partition each)."),
     article_date_option: Optional[str] = typer.Option(None, "--date", help="Article date (2025-11-26) for inputs whose records have no 'date' field and no dated dateline; relative dates ('mardi') resolve against it."),
