@@ -298,6 +298,34 @@ def test_bad_inputs_are_named_skipped_and_counted(trained_model, tmp_path):
     assert not [path for path in output.rglob("*") if path.name.endswith(".tmp")], "nothing written half"
 
 
+def test_failed_partition_is_named_the_rest_goes_on_and_a_rerun_redoes_it(trained_model, archive, tmp_path):
+    from minister_meetings.bulk import Partition, read_table
+
+    output = tmp_path / "out"
+    blocked = output / "meetings" / f"part-{Partition('jsonl', (str(archive / 'a.jsonl'),)).id}.parquet"
+    blocked.mkdir(parents=True)  # a directory where the partition's file must go: its write fails
+    result = run_cli("extract", str(trained_model), f"{archive}/*.jsonl", "-o", str(output), "--format", "parquet", expect=1)
+    assert f"failed partition {archive}/a.jsonl: IsADirectoryError" in result.stderr and "(rerun to redo it)" in result.stderr
+    assert "partitions: 1 written (0 empty), 0 skipped as already done, 1 failed" in result.stderr
+    assert {row["source"].split(":")[0] for row in read_table(output, "documents")} == {f"{archive}/b.jsonl"}
+    blocked.rmdir()
+    again = run_cli("extract", str(trained_model), f"{archive}/*.jsonl", "-o", str(output), "--format", "parquet")
+    assert "partitions: 1 written (0 empty), 1 skipped as already done, 0 failed" in again.stderr
+    assert len(read_table(output, "documents")) == 12
+
+
+def test_bulk_dependencies_are_an_extra_of_the_components():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf8"))["project"]
+    extra = " ".join(project["optional-dependencies"]["bulk"])
+    for name in ("dask[distributed]", "pyarrow", "duckdb", "networkx", "dateparser"):
+        assert name in extra and name not in " ".join(project["dependencies"])
+    pinned = (ROOT / "requirements.txt").read_text(encoding="utf8")
+    for name in ("dask[distributed]", "pyarrow", "duckdb", "networkx", "dateparser"):
+        assert re.search(rf"^{re.escape(name)}==\d", pinned, flags=re.MULTILINE), f"{name} pinned in requirements.txt"
+
+
 def test_scheduler_that_does_not_answer(tmp_path):
     output = tmp_path / "out"
     result = run_cli("extract", "any_model", str(REPORTS), "-o", str(output), "--engine", "dask",
