@@ -9,6 +9,13 @@ pair and how many people stand between them, and scores each relation label inde
 material (a weekday, a place, a long title) stands between the two people, where a mean dilutes
 it. At run time the pairs come from the entities that `ner` predicted; in training from the
 gold entities.
+
+The pooling and the loss run on `model.ops` (NumPy on CPU, CuPy on GPU): a batch's token
+vectors are flattened once, the pairs' token positions gathered, and `ops.reduce_mean` /
+`ops.reduce_max` pool them, so nothing leaves the device between the tok2vec and the output.
+The entity labels used as pair features are part of the component's cfg, saved with the
+weights: a pipeline keeps the scheme it was trained with, and a cfg that disagrees with the
+weights fails to load with a message that says so.
 """
 from __future__ import annotations
 
@@ -17,30 +24,34 @@ from itertools import islice
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy
-from spacy.attrs import IS_SPACE, ORTH
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.scorer import PRFScore
 from spacy.tokens import Doc, Span
-from spacy.training import Example, validate_get_examples
-from spacy.util import registry
+from spacy.training import Example, validate_examples, validate_get_examples
+from spacy.util import SimpleFrozenList, registry
 from spacy.vocab import Vocab
-from thinc.api import Linear, Model, Optimizer, Relu, chain
+from thinc.api import Linear, Model, Ops, Optimizer, Relu, chain, set_dropout_rate
 from thinc.types import Floats2d, Ints2d
 
 from .cues import is_meeting_word
+from .sentences import sentence_breaks
 from .relations import register_extensions, relation_keys, set_relations
 from .schema import ENTITY_LABELS, PEOPLE, RELATION_LABELS, SYMMETRIC_RELATIONS, allowed_labels
 
 register_extensions()
 
 DISTANCE_BUCKETS: Tuple[int, ...] = (0, 1, 2, 3, 5, 8, 12, 20, 35, 60)
-_SENTENCE_BREAKS = {".", "!", "?", "…"}
 # tokens before the pair searched for a meeting cue ("Entretien entre X et Y", "audience accordée à X par Y")
 CUE_WINDOW_BEFORE = 6
-# types of head and tail, distance bucket, order, sentence breaks (0/1/2+), meeting cue between
-# and before, people between (0/1/2+)
-N_FEATURES = 2 * len(ENTITY_LABELS) + len(DISTANCE_BUCKETS) + 1 + 3 + 2 + 3
+
+
+def pair_feature_width(n_entity_labels: int) -> int:
+    """Width of the one-hot pair features: types of head and tail, distance bucket, order,
+    sentence breaks (0/1/2+), meeting cue between and before, people between (0/1/2+)."""
+    return 2 * n_entity_labels + len(DISTANCE_BUCKETS) + 1 + 3 + 2 + 3
+
 # pooled token vectors: head mean, tail mean, between mean, between max
 N_POOLED = 4
 
@@ -68,17 +79,24 @@ def _bucket(distance: int) -> int:
     return 0
 
 
-def make_candidates(doc: Doc, entities: Sequence[Span], labels: Sequence[str], max_distance: int) -> Candidates:
-    """Pair the entities of a Doc, both orders, within `max_distance` tokens, as the scheme allows."""
-    label_index = {label: index for index, label in enumerate(ENTITY_LABELS)}
-    # sentence breaks counted with arrays: iterating Token objects costs more than the model
-    attributes = doc.to_array([ORTH, IS_SPACE]).reshape((-1, 2))
-    is_break = numpy.isin(attributes[:, 0], numpy.asarray([doc.vocab.strings.add(text) for text in _SENTENCE_BREAKS], dtype="uint64"))
-    for index in numpy.nonzero(attributes[:, 1])[0]:
-        is_break[index] = "\n" in doc.vocab.strings[int(attributes[index, 0])]
-    breaks = numpy.concatenate([[0], numpy.cumsum(is_break)]).astype("int32")
+def make_candidates(
+    doc: Doc,
+    entities: Sequence[Span],
+    labels: Sequence[str],
+    max_distance: int,
+    entity_labels: Sequence[str] = ENTITY_LABELS,
+) -> Candidates:
+    """Pair the entities of a Doc, both orders, within `max_distance` tokens, as the scheme allows.
+
+    `entity_labels` are the entity types one-hot encoded in the pair features (the component's
+    cfg); an entity of another type is never paired.
+    """
+    label_index = {label: index for index, label in enumerate(entity_labels)}
+    n_features = pair_feature_width(len(entity_labels))
+    breaks = numpy.concatenate([[0], numpy.cumsum(sentence_breaks(doc))]).astype("int32")
     strings = doc.vocab.strings
-    is_cue = numpy.asarray([is_meeting_word(strings[int(orth)]) for orth in attributes[:, 0]], dtype="int32")
+    orths = doc.to_array([ORTH]).reshape(-1) if len(doc) else numpy.zeros(0, dtype="uint64")
+    is_cue = numpy.asarray([is_meeting_word(strings[int(orth)]) for orth in orths], dtype="int32")
     cues = numpy.concatenate([[0], numpy.cumsum(is_cue)]).astype("int32")
     person_starts = numpy.zeros(len(doc) + 1, dtype="int32")
     for ent in entities:
@@ -102,15 +120,15 @@ def make_candidates(doc: Doc, entities: Sequence[Span], labels: Sequence[str], m
             gap = max(tail.start - head.end, head.start - tail.end, 0)
             if gap > max_distance:
                 continue
-            possible = allowed_labels(head.label_, tail.label_)
+            possible = [label for label in allowed_labels(head.label_, tail.label_) if label in labels]
             if not possible:
                 continue
             left, right = (head, tail) if head.start < tail.start else (tail, head)
             n_breaks = int(breaks[right.start] - breaks[left.end]) if right.start > left.end else 0
-            vector = numpy.zeros(N_FEATURES, dtype="float32")
+            vector = numpy.zeros(n_features, dtype="float32")
             vector[label_index[head.label_]] = 1.0
-            vector[len(ENTITY_LABELS) + label_index[tail.label_]] = 1.0
-            offset = 2 * len(ENTITY_LABELS)
+            vector[len(entity_labels) + label_index[tail.label_]] = 1.0
+            offset = 2 * len(entity_labels)
             vector[offset + _bucket(gap)] = 1.0
             offset += len(DISTANCE_BUCKETS)
             vector[offset] = float(head.start < tail.start)
@@ -125,7 +143,7 @@ def make_candidates(doc: Doc, entities: Sequence[Span], labels: Sequence[str], m
             allowed.append([1.0 if label in possible else 0.0 for label in labels])
     return Candidates(
         spans=numpy.asarray(rows, dtype="int32").reshape((-1, 4)),
-        features=numpy.asarray(features, dtype="float32").reshape((-1, N_FEATURES)),
+        features=numpy.asarray(features, dtype="float32").reshape((-1, n_features)),
         allowed=numpy.asarray(allowed, dtype="float32").reshape((-1, len(labels))),
     )
 
@@ -143,18 +161,25 @@ def build_relation_model(
     loss is a numerically stable binary cross-entropy.
     """
     output_layer = Linear(nO=nO)
+    pair = pair_representation(tok2vec)
     model: Model = chain(
-        pair_representation(tok2vec),
+        pair,
         Relu(nO=hidden_width, dropout=dropout),
         output_layer,
     )
     model.set_ref("tok2vec", tok2vec)
+    model.set_ref("pair_representation", pair)
     model.set_ref("output_layer", output_layer)
     return model
 
 
 def pair_representation(tok2vec: Model[List[Doc], List[Floats2d]]) -> Model[Tuple[List[Doc], List[Candidates]], Floats2d]:
-    return Model("pair_representation", _pair_forward, layers=[tok2vec], init=_pair_init, dims={"nO": None})
+    """Pooled token vectors of each pair, then its one-hot features.
+
+    Dims: `nF`, the width of the pair features (set by the component from its entity labels
+    before initialisation), and `nO`, `N_POOLED` token-vector widths plus `nF`.
+    """
+    return Model("pair_representation", _pair_forward, layers=[tok2vec], init=_pair_init, dims={"nO": None, "nF": None})
 
 
 def _token_vector_width(tok2vec: Model) -> int:
@@ -173,75 +198,80 @@ def _pair_init(model: Model, X=None, Y=None) -> None:
     tok2vec = model.layers[0]
     if X is not None:
         tok2vec.initialize(X=X[0])
-    model.set_dim("nO", N_POOLED * _token_vector_width(tok2vec) + N_FEATURES)
+    if model.has_dim("nF") is not True:
+        raise ValueError("relation_extractor: the pair-feature width nF must be set before the model is initialised")
+    model.set_dim("nO", N_POOLED * _token_vector_width(tok2vec) + model.get_dim("nF"))
 
 
 def _ranges(starts: numpy.ndarray, lengths: numpy.ndarray) -> numpy.ndarray:
     """The concatenated token positions start, start+1, ..., start+length-1 of every row."""
     total = int(lengths.sum())
     offsets = numpy.repeat(numpy.cumsum(lengths) - lengths, lengths)
-    return (numpy.arange(total) - offsets + numpy.repeat(starts, lengths)).astype("int64")
+    return (numpy.arange(total) - offsets + numpy.repeat(starts, lengths)).astype("int32")
+
+
+def pair_segments(candidates: Sequence[Candidates], n_tokens: Sequence[int]) -> List[Tuple[numpy.ndarray, numpy.ndarray]]:
+    """(positions, lengths) of the token segments pooled for every pair of a batch.
+
+    Positions index the batch's flattened token vectors. The segments are head, tail, the words
+    between (averaged; empty when the entities touch), and the words between widened to the
+    pair's inner edge tokens (max-pooled, so never empty). The offsets are small integer arrays
+    computed on the CPU; only the pooling runs on the device.
+    """
+    doc_offsets = numpy.concatenate([[0], numpy.cumsum(n_tokens)[:-1]]).astype("int32") if len(n_tokens) else numpy.zeros(0, dtype="int32")
+    spans = [c.spans + offset for c, offset in zip(candidates, doc_offsets)]
+    spans = numpy.vstack(spans).astype("int32") if spans else numpy.zeros((0, 4), dtype="int32")
+    doc_ends = numpy.concatenate([numpy.full(len(c), offset + n, dtype="int32") for c, offset, n in zip(candidates, doc_offsets, n_tokens)] or [numpy.zeros(0, dtype="int32")])
+    head_start, head_end, tail_start, tail_end = spans.T
+    between_start = numpy.minimum(head_end, tail_end)
+    between_end = numpy.maximum(between_start, numpy.maximum(head_start, tail_start))
+    # between_start is an entity's end, so between_start - 1 lies inside the same document
+    window_start = between_start - 1
+    window_end = numpy.minimum(between_end + 1, doc_ends)
+    segments = []
+    for start, end in ((head_start, head_end), (tail_start, tail_end), (between_start, between_end), (window_start, window_end)):
+        lengths = (end - start).astype("int32")
+        segments.append((_ranges(start, lengths), lengths))
+    return segments
 
 
 def _pair_forward(model: Model, inputs: Tuple[List[Doc], List[Candidates]], is_train: bool):
     docs, candidates = inputs
     tok2vec = model.layers[0]
-    token_vectors, backprop_tok2vec = tok2vec(docs, is_train)
     ops = model.ops
-    width = (model.get_dim("nO") - N_FEATURES) // N_POOLED
-    outputs, cached = [], []
-    for vectors, doc_candidates in zip(token_vectors, candidates):
-        vectors = ops.to_numpy(vectors)
-        spans = doc_candidates.spans
-        n_tokens = vectors.shape[0]
-        cumulative = numpy.zeros((n_tokens + 1, width), dtype="float32")
-        numpy.cumsum(vectors, axis=0, out=cumulative[1:])
-        head_start, head_end, tail_start, tail_end = spans.T
-        between_start = numpy.minimum(head_end, tail_end)
-        between_end = numpy.maximum(head_start, tail_start)
-        between_end = numpy.maximum(between_start, between_end)
-        segments = [(head_start, head_end), (tail_start, tail_end), (between_start, between_end)]
-        pooled = []
-        for start, end in segments:
-            length = numpy.maximum(end - start, 1).astype("float32")[:, None]
-            pooled.append((cumulative[end] - cumulative[start]) / length)
-        # max over the words between, widened to the pair's inner edge tokens so that it is never empty
-        window_start = numpy.maximum(between_start - 1, 0)
-        window_end = numpy.minimum(between_end + 1, n_tokens)
-        lengths = window_end - window_start
-        positions = _ranges(window_start, lengths)
-        gathered = vectors[positions]
-        seq_starts = numpy.concatenate([[0], numpy.cumsum(lengths)[:-1]]).astype("int64") if len(lengths) else numpy.zeros(0, dtype="int64")
-        maxima = numpy.maximum.reduceat(gathered, seq_starts, axis=0) if len(lengths) else numpy.zeros((0, width), dtype="float32")
-        pooled.append(maxima)
-        outputs.append(numpy.hstack(pooled + [doc_candidates.features]))
-        cached.append((segments, n_tokens, positions, lengths, gathered == numpy.repeat(maxima, lengths, axis=0)))
-    features = ops.asarray2f(numpy.vstack(outputs) if outputs else numpy.zeros((0, N_POOLED * width + N_FEATURES), dtype="float32"))
+    n_features = model.get_dim("nF")
+    width = (model.get_dim("nO") - n_features) // N_POOLED
+    token_vectors, backprop_tok2vec = tok2vec(docs, is_train)
+    n_tokens = [int(vectors.shape[0]) for vectors in token_vectors]
+    flat = ops.flatten(token_vectors) if token_vectors else ops.alloc2f(0, width)
+    pooled, cached = [], []
+    segments = pair_segments(candidates, n_tokens)
+    for index, (positions, lengths) in enumerate(segments):
+        positions, lengths = ops.asarray1i(positions), ops.asarray1i(lengths)
+        gathered = flat[positions]
+        if index == len(segments) - 1:
+            maxima, which = ops.reduce_max(gathered, lengths)
+            pooled.append(maxima)
+            cached.append((positions, lengths, which))
+        else:
+            pooled.append(ops.reduce_mean(gathered, lengths))
+            cached.append((positions, lengths, None))
+    features = [c.features for c in candidates]
+    pooled.append(ops.asarray2f(numpy.vstack(features) if features else numpy.zeros((0, n_features), dtype="float32")))
+    output = ops.xp.hstack(pooled)
 
-    def backprop(d_features: Floats2d) -> List[Doc]:
-        d_features = ops.to_numpy(d_features)
-        d_vectors = []
-        row = 0
-        for (segments, n_tokens, positions, lengths, is_max), doc_candidates in zip(cached, candidates):
-            n_rows = len(doc_candidates)
-            grads = d_features[row : row + n_rows]
-            row += n_rows
-            # gradients of span means, spread back with a difference array over token positions
-            difference = numpy.zeros((n_tokens + 1, width), dtype="float32")
-            for index, (start, end) in enumerate(segments):
-                length = numpy.maximum(end - start, 1).astype("float32")[:, None]
-                grad = grads[:, index * width : (index + 1) * width] / length
-                grad = grad * (end > start)[:, None]
-                numpy.add.at(difference, start, grad)
-                numpy.add.at(difference, end, -grad)
-            d_tokens = numpy.cumsum(difference, axis=0)[:n_tokens]
-            # the max's gradient goes to the positions that held the maximum
-            grad_max = numpy.repeat(grads[:, len(segments) * width : (len(segments) + 1) * width], lengths, axis=0) * is_max
-            numpy.add.at(d_tokens, positions, grad_max)
-            d_vectors.append(ops.asarray2f(d_tokens))
-        return backprop_tok2vec(d_vectors)
+    def backprop(d_output: Floats2d) -> List[Floats2d]:
+        d_flat = ops.alloc2f(sum(n_tokens), width)
+        for index, (positions, lengths, which) in enumerate(cached):
+            d_pooled = ops.xp.ascontiguousarray(d_output[:, index * width : (index + 1) * width])
+            if which is None:
+                d_gathered = ops.backprop_reduce_mean(d_pooled, lengths)
+            else:
+                d_gathered = ops.backprop_reduce_max(d_pooled, which, lengths)
+            ops.scatter_add(d_flat, positions, d_gathered)
+        return backprop_tok2vec(ops.unflatten(d_flat, ops.asarray1i(n_tokens)))
 
-    return features, backprop
+    return output, backprop
 
 
 @Language.factory(
@@ -308,8 +338,10 @@ class RelationExtractor(TrainablePipe):
         self.model = model
         self.name = name
         self.scorer = scorer
+        # labels and entity labels are set by `initialize` and saved with the weights
         self.cfg: Dict = {
-            "labels": list(RELATION_LABELS),
+            "labels": [],
+            "entity_labels": [],
             "max_distance": max_distance,
             "threshold": threshold,
             "thresholds": {},
@@ -318,6 +350,15 @@ class RelationExtractor(TrainablePipe):
     @property
     def labels(self) -> Tuple[str, ...]:
         return tuple(self.cfg["labels"])
+
+    @property
+    def entity_labels(self) -> Tuple[str, ...]:
+        return tuple(self.cfg["entity_labels"])
+
+    @property
+    def label_data(self) -> List[str]:
+        """The labels, as `spacy init labels` stores them for `initialize(labels=...)`."""
+        return list(self.labels)
 
     def threshold_for(self, label: str) -> float:
         return float(self.cfg.get("thresholds", {}).get(label, self.cfg["threshold"]))
@@ -333,20 +374,25 @@ class RelationExtractor(TrainablePipe):
             raise ValueError(f"relation_extractor: {label!r} is not in the label scheme {RELATION_LABELS}")
         if label in self.labels:
             return 0
+        if self.model.get_ref("output_layer").has_dim("nO") is True:
+            raise ValueError(f"relation_extractor: cannot add label {label!r} after the model has been initialised")
         self.cfg["labels"].append(label)
         return 1
 
     def _candidates(self, doc: Doc, entities: Optional[Sequence[Span]] = None) -> Candidates:
-        return make_candidates(doc, list(doc.ents) if entities is None else entities, self.labels, self.cfg["max_distance"])
+        return make_candidates(
+            doc, list(doc.ents) if entities is None else entities, self.labels, self.cfg["max_distance"], self.entity_labels
+        )
 
-    def predict(self, docs: Iterable[Doc]) -> Tuple[List[Candidates], Floats2d]:
+    def predict(self, docs: Iterable[Doc]) -> Tuple[List[Candidates], numpy.ndarray]:
         docs = list(docs)
         candidates = [self._candidates(doc) for doc in docs]
         total = sum(len(c) for c in candidates)
         if total == 0:
             return candidates, numpy.zeros((0, len(self.labels)), dtype="float32")
         logits = self.model.predict((docs, candidates))
-        return candidates, _sigmoid(self.model.ops.to_numpy(logits))
+        # one copy to the host per batch: the annotations are Python objects
+        return candidates, self.model.ops.to_numpy(_sigmoid(self.model.ops, logits))
 
     def set_annotations(self, docs: Iterable[Doc], predictions: Tuple[List[Candidates], Floats2d]) -> None:
         candidates, scores = predictions
@@ -414,10 +460,12 @@ class RelationExtractor(TrainablePipe):
         losses = {} if losses is None else losses
         losses.setdefault(self.name, 0.0)
         examples = list(examples)
+        validate_examples(examples, "RelationExtractor.update")
         validate_examples_tokens(examples)
         candidates = [self._training_candidates(example) for example in examples]
         if sum(len(c) for c in candidates) == 0:
             return losses
+        set_dropout_rate(self.model, drop)
         docs = [example.predicted for example in examples]
         logits, backprop = self.model.begin_update((docs, candidates))
         loss, gradient = self.get_loss(examples, (candidates, logits))
@@ -428,15 +476,17 @@ class RelationExtractor(TrainablePipe):
         return losses
 
     def get_loss(self, examples: Iterable[Example], scores: Tuple[List[Candidates], Floats2d]) -> Tuple[float, Floats2d]:
+        """Binary cross-entropy of every allowed label of every pair, averaged over the pairs."""
         candidates, logits = scores
-        gold = numpy.vstack([self._gold_matrix(example, c) for example, c in zip(examples, candidates)])
-        allowed = numpy.vstack([c.allowed for c in candidates])
-        probabilities = _sigmoid(self.model.ops.to_numpy(logits))
-        gradient = (probabilities - gold) * allowed
+        ops = self.model.ops
+        gold = ops.asarray2f(numpy.vstack([self._gold_matrix(example, c) for example, c in zip(examples, candidates)]))
+        allowed = ops.asarray2f(numpy.vstack([c.allowed for c in candidates]))
+        probabilities = _sigmoid(ops, logits)
         eps = 1e-7
-        loss = -float(((gold * numpy.log(probabilities + eps) + (1 - gold) * numpy.log(1 - probabilities + eps)) * allowed).sum())
+        log_likelihood = gold * ops.xp.log(probabilities + eps) + (1 - gold) * ops.xp.log(1 - probabilities + eps)
         n_rows = max(1, gold.shape[0])
-        return loss / n_rows, self.model.ops.asarray2f(gradient / n_rows)
+        loss = -float((log_likelihood * allowed).sum()) / n_rows
+        return loss, (probabilities - gold) * allowed / n_rows
 
     def initialize(
         self,
@@ -445,16 +495,60 @@ class RelationExtractor(TrainablePipe):
         nlp: Optional[Language] = None,
         labels: Optional[List[str]] = None,
     ) -> None:
+        """Set the labels (given, e.g. by `init labels` or the config, or else read from the
+        training examples), the entity labels of the scheme, and the model's dimensions."""
         validate_get_examples(get_examples, "RelationExtractor.initialize")
-        for label in labels or RELATION_LABELS:
+        if labels is None:
+            found = {key[2] for example in get_examples() for key in relation_keys(example.reference)}
+            labels = [label for label in RELATION_LABELS if label in found]
+            if not labels:
+                raise ValueError("relation_extractor: the training examples hold no relations and no labels were given")
+        for label in labels:
             self.add_label(label)
+        self.cfg["entity_labels"] = list(ENTITY_LABELS)
         self.model.get_ref("output_layer").set_dim("nO", len(self.labels))
+        self.model.get_ref("pair_representation").set_dim("nF", pair_feature_width(len(self.entity_labels)))
         sample = [example for example in islice(get_examples(), 20)]
         docs = [example.predicted for example in sample]
         candidates = [self._training_candidates(example) for example in sample]
         if sum(len(c) for c in candidates) == 0:
             raise ValueError("relation_extractor: the first 20 training examples hold no candidate entity pairs")
         self.model.initialize(X=(docs, candidates))
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = SimpleFrozenList()) -> "RelationExtractor":
+        super().from_bytes(bytes_data, exclude=exclude)
+        self._check_scheme()
+        return self
+
+    def from_disk(self, path, *, exclude: Iterable[str] = SimpleFrozenList()) -> "RelationExtractor":
+        super().from_disk(path, exclude=exclude)
+        self._check_scheme()
+        return self
+
+    def _check_scheme(self) -> None:
+        """Fail with a clear message when the saved cfg and weights disagree, or name labels that
+        this version of the scheme does not know."""
+        unknown = [label for label in self.labels if label not in RELATION_LABELS]
+        unknown += [label for label in self.entity_labels if label not in ENTITY_LABELS]
+        if unknown:
+            raise ValueError(
+                f"relation_extractor: the saved pipeline uses labels {unknown} that this version of "
+                f"minister_meetings does not know (relations {list(RELATION_LABELS)}, entities {list(ENTITY_LABELS)})"
+            )
+        pair = self.model.get_ref("pair_representation")
+        expected = pair_feature_width(len(self.entity_labels))
+        if pair.has_dim("nF") is True and pair.get_dim("nF") != expected:
+            raise ValueError(
+                f"relation_extractor: the saved weights expect {pair.get_dim('nF')} pair features, but the saved "
+                f"cfg's {len(self.entity_labels)} entity labels {list(self.entity_labels)} give {expected}: "
+                "the label scheme changed since training; retrain the pipeline or restore its cfg"
+            )
+        output = self.model.get_ref("output_layer")
+        if output.has_dim("nO") is True and output.get_dim("nO") != len(self.labels):
+            raise ValueError(
+                f"relation_extractor: the saved weights score {output.get_dim('nO')} labels, but the saved cfg "
+                f"names {len(self.labels)}: {list(self.labels)}; retrain the pipeline or restore its cfg"
+            )
 
 
 def validate_examples_tokens(examples: Sequence[Example]) -> None:
@@ -467,8 +561,8 @@ def validate_examples_tokens(examples: Sequence[Example]) -> None:
             )
 
 
-def _sigmoid(logits: numpy.ndarray) -> numpy.ndarray:
-    return 1.0 / (1.0 + numpy.exp(-numpy.clip(logits, -30, 30)))
+def _sigmoid(ops: Ops, logits: Floats2d) -> Floats2d:
+    return 1.0 / (1.0 + ops.xp.exp(-ops.xp.clip(logits, -30, 30)))
 
 
 @registry.scorers("minister_meetings.relation_scorer.v1")
@@ -497,4 +591,4 @@ def score_relations(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
     }
 
 
-__all__ = ["RelationExtractor", "make_relation_extractor", "build_relation_model", "make_candidates", "score_relations"]
+__all__ = ["RelationExtractor", "make_relation_extractor", "build_relation_model", "make_candidates", "pair_feature_width", "pair_segments", "score_relations"]

@@ -23,7 +23,6 @@ import io
 import json
 import platform
 import pstats
-import re
 import statistics
 import subprocess
 import sys
@@ -40,19 +39,15 @@ from spacy.tokens import Doc, DocBin, Span
 
 import minister_meetings  # noqa: F401  (registers the components)
 from meetings_tooling.evaluation import doc_facts, entity_scores, fact_scores, relation_counts
+from minister_meetings.cues import MEETING
 from minister_meetings.facts import fact_triples
 from minister_meetings.relations import set_relations
 from minister_meetings.schema import RELATION_LABELS
+from minister_meetings.sentences import sentence_char_ranges
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
 COARSE = {"MINISTER": "PER", "PERSON": "PER", "PER": "PER", "COUNTRY": "LOC", "LOC": "LOC", "ORG": "ORG"}
-MEETING_WORDS = re.compile(
-    r"\b(?:entretien|entretiens|entretenu|entretenus|rencontr\w*|re[çc]u|re[çc]oit|réuni\w*|tête-à-tête|audience|"
-    r"accueilli\w*|échang\w*|discut\w*|pourparlers|visioconférence|téléphon\w*|séance de travail|vus?)\b",
-    re.IGNORECASE,
-)
-_SENTENCE_END = re.compile(r"(?<=[.!?»])\s+|\n+")
 
 
 def coarse_doc(doc: Doc) -> Doc:
@@ -65,10 +60,9 @@ def coarse_doc(doc: Doc) -> Doc:
 def rule_baseline(doc: Doc, person_labels: Sequence[str]) -> Doc:
     """MET_WITH between every two persons of a sentence that holds a meeting word."""
     text = doc.text
-    bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
     triples = []
-    for start, end in zip(bounds, bounds[1:]):
-        if not MEETING_WORDS.search(text[start:end]):
+    for start, end in sentence_char_ranges(doc):
+        if not MEETING.search(text[start:end]):
             continue
         people = [ent for ent in doc.ents if ent.label_ in person_labels and start <= ent.start_char < end]
         for i, head in enumerate(people):

@@ -54,7 +54,7 @@ def main(
     sweep = json.loads(sweep_path.read_text(encoding="utf8")) if sweep_path and sweep_path.exists() else None
     gold_facts = [doc.user_data.get("doc_relations", []) for doc in gold_docs]
     has_facts = "meeting_facts" in nlp.pipe_names
-    rules = list(nlp.get_pipe("meeting_facts").rules) if has_facts else []
+    rules = dict(nlp.get_pipe("meeting_facts").rules) if has_facts else {}
     metrics = {
         "model": str(model_path),
         "split": str(test_path),
@@ -67,7 +67,7 @@ def main(
         "doc_facts_from_relations": fact_scores(gold_facts, [doc_facts(doc) for doc in predicted]),
         "doc_facts": fact_scores(gold_facts, [fact_triples(doc._.facts or []) for doc in predicted]) if has_facts else None,
         "doc_facts_rule_ablation": {
-            f"without {rule}": fact_scores(gold_facts, [doc_facts(doc, [r for r in rules if r != rule]) for doc in predicted])
+            f"without {rule}": fact_scores(gold_facts, [doc_facts(doc, {name: r for name, r in rules.items() if name != rule}) for doc in predicted])
             for rule in rules
         },
         "thresholds": {label: nlp.get_pipe("relation_extractor").threshold_for(label) for label in RELATION_LABELS},

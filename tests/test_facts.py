@@ -8,7 +8,7 @@ import spacy
 from spacy.tokens import Doc
 
 from meetings_tooling.evaluation import fact_scores, same_entity_key
-from minister_meetings.facts import MeetingFacts, cluster_people, fact_triples
+from minister_meetings.facts import MeetingFacts, cluster_people, default_rules, fact_triples
 from minister_meetings.relations import register_extensions, set_relations
 
 register_extensions()
@@ -84,6 +84,35 @@ def test_homologue_names_the_other_side():
     assert ("albares", "MET_WITH", "bourita") in triples(doc)
 
 
+def test_cue_objects_links_the_subject_with_every_visitor_of_a_list():
+    doc = annotate(
+        "Nasser Bourita s'est entretenu jeudi avec les ministres des Affaires étrangères de la Pologne, Jacek Nowak, "
+        "du Danemark, Lars Holm, et du Chili, Ana Rojas, en marge de l'Assemblée générale.",
+        [("Nasser Bourita", "MINISTER"), ("Jacek Nowak", "MINISTER"), ("Lars Holm", "MINISTER"), ("Ana Rojas", "MINISTER")],
+    )
+    assert triples(doc) == {("bourita", "MET_WITH", "nowak"), ("bourita", "MET_WITH", "holm"), ("bourita", "MET_WITH", "rojas")}
+    assert {fact["source"] for fact in doc._.facts} == {"cue_objects"}
+
+
+def test_cue_objects_needs_the_subject_before_the_cue():
+    doc = annotate(
+        "Lors de l'entretien, Jacek Nowak a salué Lars Holm.",
+        [("Jacek Nowak", "MINISTER"), ("Lars Holm", "MINISTER")],
+    )
+    assert triples(doc) == set()
+
+
+def test_plural_anaphor_stands_for_the_people_of_the_sentence_before():
+    doc = annotate(
+        "Jean Morel et Karl Weber se sont rendus ensemble à Niamey le 3 mai. "
+        "Ils y ont notamment rencontré le président Issa Garba et le Premier ministre Ali Sani.",
+        [("Jean Morel", "MINISTER"), ("Karl Weber", "MINISTER"), ("Niamey", "LOC"), ("Issa Garba", "PERSON"), ("Ali Sani", "MINISTER")],
+    )
+    assert triples(doc) == {("garba", "MET_WITH", "morel"), ("garba", "MET_WITH", "weber"),
+                            ("morel", "MET_WITH", "sani"), ("sani", "MET_WITH", "weber")}
+    assert {fact["source"] for fact in doc._.facts} == {"plural_anaphor"}
+
+
 def test_no_meeting_word_no_fact():
     doc = annotate(
         "Le ministre de l'Intérieur, Gérald Darmanin, a salué le travail de Laurent Nuñez.",
@@ -113,11 +142,36 @@ def test_rules_can_be_switched_off():
     text = "Le ministre Abdelouafi Laftit est à Madrid. Le ministre a reçu Fernando Grande-Marlaska."
     entities = [("Abdelouafi Laftit", "MINISTER"), ("Madrid", "LOC"), ("Fernando Grande-Marlaska", "MINISTER")]
     doc = annotate(text, entities)
-    assert triples(doc)
-    plain = MeetingFacts(rules=[])(doc)
+    assert triples(doc) == {("grande-marlaska", "MET_WITH", "laftit")}
+    assert doc._.facts[0]["source"] == "subject_anaphor"
+    plain = MeetingFacts(rules={})(doc)
     assert fact_triples(plain._.facts) == set()
-    with pytest.raises(ValueError, match="unknown rules"):
-        MeetingFacts(rules=["telepathy"])
+    with pytest.raises(ValueError, match="is not a function"):
+        MeetingFacts(rules={"telepathy": "subject_anaphor"})
+
+
+def test_rules_are_registered_functions_named_in_the_config(tmp_path):
+    import spacy
+
+    nlp = spacy.blank("fr")
+    only_homologue = {"@misc": "minister_meetings.fact_rules.v1", "rules": ["minister_meetings.homologue_rule.v1"]}
+    component = nlp.add_pipe("meeting_facts", config={"rules": only_homologue, "rule_score": 0.4})
+    assert list(component.rules) == ["homologue"] and component.rule_score == 0.4
+    # "le ministre a reçu X" is the subject anaphor's: the homologue rule alone adds nothing
+    text = "Le ministre Abdelouafi Laftit est à Madrid. Le ministre a reçu Fernando Grande-Marlaska."
+    doc = nlp.make_doc(text)
+    doc.ents = [doc.char_span(text.index(s), text.index(s) + len(s), label=l) for s, l in
+                [("Abdelouafi Laftit", "MINISTER"), ("Fernando Grande-Marlaska", "MINISTER")]]
+    assert nlp.get_pipe("meeting_facts")(doc)._.facts == []
+    nlp.to_disk(tmp_path / "facts")
+    reloaded = spacy.load(tmp_path / "facts").get_pipe("meeting_facts")
+    assert reloaded.cfg == {"rules": ["homologue"], "rule_score": 0.4}
+    restored = MeetingFacts(rules=default_rules()).from_bytes(component.to_bytes())
+    assert restored.cfg == {"rules": ["homologue"], "rule_score": 0.4} and list(restored.rules) == ["homologue"]
+    with pytest.raises(ValueError, match="does not define"):
+        MeetingFacts(rules={}).from_bytes(component.to_bytes())
+    with pytest.raises(ValueError, match="no rule is registered as 'telepathy'"):
+        spacy.blank("fr").add_pipe("meeting_facts", config={"rules": {"@misc": "minister_meetings.fact_rules.v1", "rules": ["telepathy"]}})
 
 
 def test_empty_doc_has_no_facts():

@@ -82,7 +82,7 @@ def test_wheel_installs_and_loads_in_a_fresh_venv_and_in_the_project_venv(packag
     assert project["components"]["file"] == str(ROOT / "minister_meetings")
     for environment in (fresh, project):
         result = environment["results"][TEST_PACKAGE]
-        assert result["pipes"] == ["tok2vec", "ner", "relation_extractor", "meeting_facts"]
+        assert result["pipes"] == ["tok2vec", "ner", "entity_edges", "relation_extractor", "people_labels", "meeting_facts"]
         assert result["same_with_n_process_2"] is True
         assert environment["components"]["distributions"] == ["minister-meetings"]
         assert [len(doc["entities"]) for doc in result["results"]][2:4] == [0, 0]

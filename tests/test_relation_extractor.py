@@ -10,7 +10,7 @@ from spacy.tokens import Doc, DocBin, Span
 from meetings_tooling.corpus import record_to_doc
 from minister_meetings.relation_extractor import make_candidates
 from minister_meetings.relations import Relation
-from minister_meetings.schema import RELATION_LABELS, is_allowed
+from minister_meetings.schema import RELATION_LABELS, SYMMETRIC_RELATIONS, is_allowed
 
 TEXTS = [
     "Rabat, 25 novembre (MAP) - Le ministre de l'Intérieur, Abdelouafi Laftit, a reçu mardi son homologue "
@@ -60,7 +60,7 @@ def test_candidates_respect_types_window_and_both_orders():
 
 
 def test_pipeline_components_and_labels(nlp):
-    assert nlp.pipe_names == ["tok2vec", "ner", "relation_extractor", "meeting_facts"]
+    assert nlp.pipe_names == ["tok2vec", "ner", "entity_edges", "relation_extractor", "people_labels", "meeting_facts"]
     assert set(nlp.get_pipe("relation_extractor").labels) == set(RELATION_LABELS)
 
 
@@ -81,9 +81,9 @@ def test_very_long_document(nlp):
     doc = nlp(text)
     assert len(doc) > 30_000
     window = nlp.get_pipe("relation_extractor").cfg["max_distance"]
-    for relation in doc._.relations:
-        gap = max(relation.tail.start - relation.head.end, relation.head.start - relation.tail.end, 0)
-        assert gap <= window
+    assert len(doc._.relation_scores) > 1100, "every repeated sentence gives candidate pairs"
+    for hs, he, ts, te, _scores in doc._.relation_scores:
+        assert max(ts - he, hs - te, 0) <= window
 
 
 def test_predictions_on_gold_entities_are_typed_and_thresholded(nlp):
@@ -102,6 +102,7 @@ def test_predictions_on_gold_entities_are_typed_and_thresholded(nlp):
         head_label = next(ent.label_ for ent in doc.ents if ent.start == hs)
         tail_label = next(ent.label_ for ent in doc.ents if ent.start == ts)
         assert set(label_scores) == {label for label in RELATION_LABELS if is_allowed(label, head_label, tail_label)}, (head, tail)
+    assert doc._.relations, "the trained test pipeline finds a relation among these gold entities"
     for relation in doc._.relations:
         assert is_allowed(relation.label, relation.head.label_, relation.tail.label_)
         assert relation.score >= component.threshold_for(relation.label)
@@ -119,9 +120,13 @@ def test_threshold_controls_output(nlp):
         nothing = nlp(TEXTS[0])
     finally:
         component.cfg["thresholds"] = saved
-    assert nothing._.relations == []
-    n_scores = sum(len(scores) for *_offsets, scores in everything._.relation_scores)
-    assert len(everything._.relations) <= n_scores
+    assert nothing._.relations == [] and nothing._.relation_scores
+    # at threshold 0 every scored label is a relation, a symmetric one once per unordered pair
+    expected = {
+        (frozenset({(hs, he), (ts, te)}), label) if label in SYMMETRIC_RELATIONS else ((hs, he), (ts, te), label)
+        for hs, he, ts, te, scores in everything._.relation_scores for label in scores
+    }
+    assert expected and len(everything._.relations) == len(expected)
     with pytest.raises(ValueError, match="unknown labels"):
         component.set_thresholds({"KNOWS": 0.3})
 
@@ -184,16 +189,19 @@ def _position_tok2vec(width: int):
 
 
 def test_pair_representation_pools_head_tail_and_between():
-    from minister_meetings.relation_extractor import N_FEATURES, N_POOLED, pair_representation
+    from minister_meetings.relation_extractor import N_POOLED, pair_feature_width, pair_representation
+    from minister_meetings.schema import ENTITY_LABELS
 
+    n_features = pair_feature_width(len(ENTITY_LABELS))
     nlp = spacy.blank("fr")
     text = "Hier à Rabat Laftit a reçu Nuñez pour un long entretien ."
     doc = doc_with_entities(nlp, text, [("Laftit", "MINISTER"), ("Nuñez", "MINISTER")])
     candidates = make_candidates(doc, list(doc.ents), RELATION_LABELS, max_distance=10)
     layer = pair_representation(_position_tok2vec(4))
+    layer.set_dim("nF", n_features)
     layer.initialize(X=([doc], [candidates]))
     output = layer.predict(([doc], [candidates]))
-    assert output.shape == (2, N_POOLED * 4 + N_FEATURES)
+    assert output.shape == (2, N_POOLED * 4 + n_features)
     # head Laftit (token 3), tail Nuñez (token 6), between "a reçu" (tokens 4 and 5), and the max over
     # the words between widened to the pair's inner edges (tokens 3 to 6); then the reverse pair
     assert [output[0][i * 4] for i in range(4)] == [3.0, 6.0, 4.5, 6.0]
@@ -201,7 +209,8 @@ def test_pair_representation_pools_head_tail_and_between():
 
 
 def test_pair_features_see_a_meeting_cue_and_people_between():
-    from minister_meetings.relation_extractor import CUE_WINDOW_BEFORE, DISTANCE_BUCKETS, N_FEATURES
+    from minister_meetings.relation_extractor import CUE_WINDOW_BEFORE, DISTANCE_BUCKETS, pair_feature_width
+    from minister_meetings.schema import ENTITY_LABELS
 
     nlp = spacy.blank("fr")
     doc = doc_with_entities(nlp, "Laftit a reçu, mardi, au siège du ministère, Nuñez . Entretien entre Piantedosi et Faeser",
@@ -210,7 +219,7 @@ def test_pair_features_see_a_meeting_cue_and_people_between():
     cue_offset = 2 * 8 + len(DISTANCE_BUCKETS) + 1 + 3
     rows = {tuple(row): features for row, features in zip(candidates.spans.tolist(), candidates.features)}
     laftit, nunez, piantedosi, faeser = [(ent.start, ent.end) for ent in doc.ents]
-    assert N_FEATURES == cue_offset + 5 and CUE_WINDOW_BEFORE >= 2
+    assert pair_feature_width(len(ENTITY_LABELS)) == cue_offset + 5 and CUE_WINDOW_BEFORE >= 2
     # the verb is between Laftit and Nuñez, however long the apposition; nobody stands between them
     assert list(rows[(*laftit, *nunez)][cue_offset:]) == [1.0, 0.0, 1.0, 0.0, 0.0]
     # "Entretien entre" comes before the pair, and no cue lies between its two names

@@ -39,8 +39,8 @@ def test_trf_and_md_pipelines_install_and_load_side_by_side(tmp_path, corpus_sli
     report = json.loads(report_path.read_text(encoding="utf8"))
     for environment in report["environments"].values():
         trf, md = environment["results"][TRF_PACKAGE], environment["results"][TEST_PACKAGE]
-        assert trf["pipes"] == ["transformer", "ner", "relation_extractor", "meeting_facts"]
-        assert md["pipes"] == ["tok2vec", "ner", "relation_extractor", "meeting_facts"]
+        assert trf["pipes"] == ["transformer", "ner", "entity_edges", "relation_extractor", "people_labels", "meeting_facts"]
+        assert md["pipes"] == ["tok2vec", "ner", "entity_edges", "relation_extractor", "people_labels", "meeting_facts"]
         assert trf["components_file"] == md["components_file"] == environment["components"]["file"]
         # n_process=2 is checked for the CPU pipeline; a transformer pipeline runs in one process
         assert md["same_with_n_process_2"] is True and trf["same_with_n_process_2"] is None

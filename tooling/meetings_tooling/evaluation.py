@@ -2,27 +2,26 @@
 document-level facts, threshold sweeps and samples of errors."""
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from spacy.language import Language
+from spacy.scorer import PRFScore
 from spacy.tokens import Doc, Span
 
-from minister_meetings.facts import extract_facts, fact_triples
-from minister_meetings.relations import normalise_triple, relation_keys, set_relations
+from minister_meetings.facts import FactRule, extract_facts, fact_triples
+from minister_meetings.relations import normalise_triple, relation_keys
+from minister_meetings.sentences import sentence_char_ranges
 from minister_meetings.schema import ENTITY_LABELS, RELATION_LABELS, SYMMETRIC_RELATIONS, one_edit_apart
 
 RelationKey = Tuple[int, int, str, int, int]
 THRESHOLD_GRID: Tuple[float, ...] = tuple(round(0.05 * step, 2) for step in range(1, 20))
-_SENTENCE_END = re.compile(r"(?<=[.!?»])\s+|\n+")
 
 
 def prf(tp: int, fp: int, fn: int) -> Dict[str, float]:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f_score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"p": round(precision, 4), "r": round(recall, 4), "f": round(f_score, 4), "tp": tp, "fp": fp, "fn": fn}
+    """spaCy's PRFScore of these counts, rounded for the reports, with the counts themselves."""
+    score = PRFScore(tp=tp, fp=fp, fn=fn)
+    return {"p": round(score.precision, 4), "r": round(score.recall, 4), "f": round(score.fscore, 4), "tp": tp, "fp": fp, "fn": fn}
 
 
 def _table(counts: Dict[str, List[int]]) -> Dict[str, Dict[str, float]]:
@@ -110,9 +109,10 @@ def best_thresholds(sweep: Dict[str, List[dict]]) -> Dict[str, float]:
     return chosen
 
 
-def doc_facts(doc: Doc, rules: Sequence[str] = ()) -> Set[Tuple[str, str, str]]:
-    """Document-level facts of a predicted Doc: from its relations, plus the given anaphora rules."""
-    facts, _meetings = extract_facts(doc, rules)
+def doc_facts(doc: Doc, rules: Optional[Dict[str, FactRule]] = None) -> Set[Tuple[str, str, str]]:
+    """Document-level facts of a predicted Doc: from its relations, plus the given anaphora rules
+    (none by default: the facts the relation extractor alone gives)."""
+    facts, _meetings = extract_facts(doc, rules or {})
     return fact_triples(facts)
 
 
@@ -169,11 +169,11 @@ def with_gold_entities(nlp: Language, gold_doc: Doc, skip: Sequence[str] = ("ner
 
 
 def sentence_of(doc: Doc, start_char: int, end_char: int) -> str:
-    text = doc.text
-    bounds = [0] + [match.end() for match in _SENTENCE_END.finditer(text)] + [len(text)]
-    start = max(bound for bound in bounds if bound <= start_char)
-    end = min(bound for bound in bounds if bound >= end_char)
-    return " ".join(text[start:end].split())
+    """The sentences (minister_meetings.sentences) that hold the characters start_char..end_char."""
+    ranges = sentence_char_ranges(doc)
+    start = max((first for first, _last in ranges if first <= start_char), default=0)
+    end = min((last for _first, last in ranges if last >= end_char), default=len(doc.text))
+    return " ".join(doc.text[start:end].split())
 
 
 def relation_errors(pairs: Sequence[Tuple[Doc, Doc]], limit: int = 15) -> Dict[str, List[dict]]:
@@ -214,13 +214,3 @@ def entity_errors(pairs: Sequence[Tuple[Doc, Doc]], limit: int = 15) -> Dict[str
                      "sentence": sentence_of(doc, span.start_char, span.end_char)}
                 )
     return dict(errors)
-
-
-def set_thresholded(doc: Doc, thresholds: Dict[str, float]) -> None:
-    """Re-derive a predicted Doc's relations from its raw scores at other thresholds."""
-    scores = {}
-    for hs, he, ts, te, label_scores in doc._.relation_scores or []:
-        for label, score in label_scores.items():
-            scores[normalise_triple(hs, he, label, ts, te)] = score
-    kept = triples_at(doc._.relation_scores, thresholds)
-    set_relations(doc, [(*key, scores[key]) for key in kept])

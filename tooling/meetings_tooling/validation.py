@@ -9,10 +9,12 @@ import json
 import re
 import string
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
+from minister_meetings.sentences import sentence_char_ranges
 from minister_meetings.schema import (
     ENTITY_LABELS,
     RELATION_LABELS,
@@ -25,8 +27,10 @@ from minister_meetings.schema import (
 REQUIRED_KEYS = ("id", "text", "entities", "relations", "doc_relations")
 _EDGE_PUNCTUATION = set(string.punctuation + "«»“”‘’…–—·") - {"%"}
 
-# Phrasings that state a meeting. The statistics count how many distinct ones occur in sentences
-# that hold an annotated MET_WITH relation, to make sure the corpus does not repeat one template.
+# Phrasings that state a meeting, by name. The statistics count how many distinct ones occur in
+# sentences that hold an annotated MET_WITH relation, to make sure the corpus does not repeat one
+# template. This is a catalogue of phrasings for the corpus statistics; whether a word signals a
+# meeting, for the model and the rules, is minister_meetings.cues.MEETING.
 MEETING_EXPRESSIONS: Dict[str, str] = {
     "s'entretenir avec": r"\bs['’]\s*(?:est|sont|étaient|était|était) entretenus? avec|\bs['’]entretiendr|\bs['’]entretenir avec|\bs['’]entretient avec",
     "entretien avec": r"\bentretiens? (?:avec|bilatéra|en tête|téléphonique|approfondi|en marge|élargi|de travail)",
@@ -86,7 +90,6 @@ _NOISE = re.compile(
     r"publié le|mis à jour|partager|photo ?:|crédit|©|#\w|par [^\n]{2,60}\((?:avec|source)|tags?\s*:|"
     r"newsletter|abonnez-vous|vidéo ?:|en continu|annonces?)"
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?»])\s+|\n+")
 
 
 @dataclass
@@ -346,15 +349,23 @@ class CorpusValidator:
 
 
 def _sentences_with_relations(text: str, relations: Iterable[dict], entities: Dict[object, dict]) -> List[str]:
-    bounds = [0] + [match.end() for match in _SENTENCE_END.finditer(text)] + [len(text)]
+    """The sentences (minister_meetings.sentences, on spaCy's French tokens) that hold each relation."""
+    ranges = sentence_char_ranges(_tokenizer()(text))
     sentences = []
     for relation in relations:
         first = min(entities[relation["from_id"]]["start_offset"], entities[relation["to_id"]]["start_offset"])
         last = max(entities[relation["from_id"]]["end_offset"], entities[relation["to_id"]]["end_offset"])
-        start = max(bound for bound in bounds if bound <= first)
-        end = min(bound for bound in bounds if bound >= last)
+        start = max((a for a, _b in ranges if a <= first), default=0)
+        end = min((b for _a, b in ranges if b >= last), default=len(text))
         sentences.append(text[start:end])
     return sentences
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    import spacy
+
+    return spacy.blank("fr").make_doc
 
 
 def entity_key(entity: dict) -> str:
