@@ -1,3 +1,5 @@
 from .extract import app
 
-app(prog_name="python -m minister_meetings")
+# guarded: Dask's worker processes are spawned and import the main module again
+if __name__ == "__main__":
+    app(prog_name="python -m minister_meetings")

