@@ -4,7 +4,7 @@ Ten outlets report Laftit receiving Grande-Marlaska; each writes the names, the 
 "le 25 novembre", "hier") and the place its own way, and `extract` gives one meeting row per
 sentence. An event is the set of meeting rows that have
 - the same participants, person keys compared with the rule that joins spellings inside one
-  document (`facts._near_duplicate`: one edit apart, or one part of a hyphenated surname),
+  document (`facts.same_person_key`: one edit apart, or one part of a hyphenated surname),
 - dates within `window` days of each other (the resolved range of the DATE mention, else the
   article date; a row with neither joins only rows of its own document),
 - compatible places: two places stated in the meeting sentences must name the same place (a
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from .facts import _near_duplicate
+from .facts import same_person_key
 from .schema import strip_accents
 
 DEFAULT_WINDOW_DAYS = 2
@@ -39,7 +39,7 @@ def canonical_people(keys: Iterable[str]) -> Dict[str, str]:
     for key, _count in sorted(counts.items(), key=lambda item: (-item[1], -len(item[0]), item[0])):
         candidates = by_first[key[:1]] + by_last[key[-3:]]
         # "marlaska" meets "grande-marlaska" through the hyphenated part's last letters
-        found = next((other for other in candidates if _near_duplicate(other, key)), None)
+        found = next((other for other in candidates if same_person_key(other, key)), None)
         if found is None:
             canonical[key] = key
             by_first[key[:1]].append(key)

@@ -61,7 +61,7 @@ class PersonCluster:
         return max((mention.text for mention in self.mentions), key=lambda text: (len(text.split()), len(text)))
 
 
-def _near_duplicate(a: str, b: str) -> bool:
+def same_person_key(a: str, b: str) -> bool:
     """Keys that differ by one edit (typos: "laftitt"/"laftit") or by a hyphenated part ("marlaska")."""
     if a == b:
         return True
@@ -80,7 +80,7 @@ def cluster_people(doc: Doc) -> Dict[Tuple[int, int], PersonCluster]:
         key = person_key(ent.text)
         if not key:
             continue
-        cluster = next((c for c in clusters if _near_duplicate(c.key, key)), None)
+        cluster = next((c for c in clusters if same_person_key(c.key, key)), None)
         if cluster is None:
             cluster = PersonCluster(key=key, label=ent.label_)
             clusters.append(cluster)
@@ -492,4 +492,4 @@ def fact_triples(facts: Iterable[dict]) -> Set[Tuple[str, str, str]]:
     return {(fact["head"], fact["label"], fact["tail"]) for fact in facts}
 
 
-__all__ = ["MeetingFacts", "SentenceContext", "FactRule", "default_rules", "extract_facts", "cluster_people", "fact_triples"]
+__all__ = ["MeetingFacts", "SentenceContext", "FactRule", "default_rules", "extract_facts", "cluster_people", "fact_triples", "same_person_key"]
