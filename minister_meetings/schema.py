@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Dict, FrozenSet, Tuple
 
 ENTITY_LABELS: Tuple[str, ...] = (
@@ -44,6 +45,7 @@ def is_allowed(label: str, head_label: str, tail_label: str) -> bool:
     return head_label in heads and tail_label in tails
 
 
+@lru_cache(maxsize=256)
 def allowed_labels(head_label: str, tail_label: str) -> Tuple[str, ...]:
     """The relation labels the scheme allows from an entity of `head_label` to one of `tail_label`."""
     return tuple(label for label in RELATION_LABELS if is_allowed(label, head_label, tail_label))

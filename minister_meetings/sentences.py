@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import List, Tuple
 
 import numpy
-from spacy.attrs import IS_SPACE, ORTH
+from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH
 from spacy.tokens import Doc
 
 SENTENCE_END_TOKENS = frozenset({".", "!", "?", "…"})
@@ -47,10 +47,16 @@ def sentence_token_ranges(doc: Doc) -> List[Tuple[int, int]]:
 
 def sentence_char_ranges(doc: Doc) -> List[Tuple[int, int]]:
     """(start, end) character offsets of the sentences, trimmed of surrounding whitespace."""
+    if len(doc) == 0:
+        return []
+    # token offsets from arrays: building Token objects costs more than the rules that read this
+    is_space = doc.to_array([IS_SPACE]).reshape(-1).astype(bool)
+    starts = doc.to_array([IDX]).reshape(-1)
+    ends = starts + doc.to_array([LENGTH]).reshape(-1)
     ranges = []
     for start, end in sentence_token_ranges(doc):
-        tokens = [token for token in doc[start:end] if not token.is_space]
-        ranges.append((tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)))
+        words = numpy.nonzero(~is_space[start:end])[0]
+        ranges.append((int(starts[start + words[0]]), int(ends[start + words[-1]])))
     return ranges
 
 
