@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from typing import Iterable, List, Sequence
 
-import srsly
 from spacy.language import Language
-from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
-from spacy.util import SimpleFrozenList, ensure_path
+
+from .cfg_pipe import CfgPipe
 
 # words an entity never ends on (lowercased): articles, prepositions, conjunctions, punctuation
 TRAILING_WORDS: Sequence[str] = (
@@ -36,7 +35,7 @@ def make_entity_edges(nlp: Language, name: str, trailing_words: List[str]) -> "E
     return EntityEdges(name=name, trailing_words=trailing_words)
 
 
-class EntityEdges(Pipe):
+class EntityEdges(CfgPipe):
     """Trim trailing function words off every entity; an entity left empty is removed."""
 
     def __init__(self, name: str = "entity_edges", trailing_words: Iterable[str] = TRAILING_WORDS) -> None:
@@ -59,21 +58,8 @@ class EntityEdges(Pipe):
             doc.ents = trimmed
         return doc
 
-    def to_bytes(self, *, exclude: Iterable[str] = SimpleFrozenList()) -> bytes:
-        return srsly.msgpack_dumps(self.cfg)
-
-    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = SimpleFrozenList()) -> "EntityEdges":
-        self.__init__(self.name, srsly.msgpack_loads(bytes_data)["trailing_words"])
-        return self
-
-    def to_disk(self, path, *, exclude: Iterable[str] = SimpleFrozenList()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "cfg", self.cfg)
-
-    def from_disk(self, path, *, exclude: Iterable[str] = SimpleFrozenList()) -> "EntityEdges":
-        self.__init__(self.name, srsly.read_json(ensure_path(path) / "cfg")["trailing_words"])
-        return self
+    def _load_cfg(self, cfg: dict) -> None:
+        self.__init__(self.name, cfg["trailing_words"])
 
 
 __all__ = ["EntityEdges", "make_entity_edges", "TRAILING_WORDS"]

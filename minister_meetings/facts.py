@@ -23,16 +23,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-import srsly
 from spacy.language import Language
-from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
-from spacy.util import SimpleFrozenList, ensure_path, registry
+from spacy.util import registry
 
+from .cfg_pipe import CfgPipe
 from .cues import MEETING as _MEETING
 from .relations import register_extensions
 from .schema import PEOPLE, SYMMETRIC_RELATIONS, canonical_key, one_edit_apart, person_key
 from .sentences import sentence_char_ranges
+
 _SUBJECT_ANAPHOR = re.compile(
     r"(?:^|[,;:]\s*|\bpuis\s+|\bensuite\s+)(?:le|la|l['’])\s*(?:ministre|cheffe?|premier ministre|secr[ée]taire|responsable|"
     r"locataire|patron|patronne|pr[ée]sident|h[ôo]te|diplomate)\b[^.,;]{0,40}?\s(?:a|avait|aura|s['’]est|s['’]était|"
@@ -310,7 +310,7 @@ def make_meeting_facts(nlp: Language, name: str, rules: Dict[str, "FactRule"], r
     return MeetingFacts(name=name, rules=rules, rule_score=rule_score)
 
 
-class MeetingFacts(Pipe):
+class MeetingFacts(CfgPipe):
     """Document-level facts and meetings from entities, relations and anaphora rules.
 
     It has no weights; what it saves is its cfg (the rule names and the score of a rule-only
@@ -340,24 +340,6 @@ class MeetingFacts(Pipe):
         doc._.facts = facts
         doc._.meetings = meetings
         return doc
-
-    def to_bytes(self, *, exclude: Iterable[str] = SimpleFrozenList()) -> bytes:
-        return srsly.msgpack_dumps(self.cfg)
-
-    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = SimpleFrozenList()) -> "MeetingFacts":
-        self._load_cfg(srsly.msgpack_loads(bytes_data))
-        return self
-
-    def to_disk(self, path, *, exclude: Iterable[str] = SimpleFrozenList()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "cfg", self.cfg)
-
-    def from_disk(self, path, *, exclude: Iterable[str] = SimpleFrozenList()) -> "MeetingFacts":
-        cfg_path = ensure_path(path) / "cfg"
-        if cfg_path.exists():
-            self._load_cfg(srsly.read_json(cfg_path))
-        return self
 
     def _load_cfg(self, cfg: dict) -> None:
         missing = [rule for rule in cfg.get("rules", []) if rule not in self.rules]

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from typing import Dict, Iterable, List
+from typing import Dict, List
 
-import srsly
 from spacy.language import Language
-from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
-from spacy.util import SimpleFrozenList, ensure_path
+
+from .cfg_pipe import CfgPipe
 
 from .facts import cluster_people
 from .schema import PEOPLE
@@ -66,7 +65,7 @@ def make_people_labels(nlp: Language, name: str, use_roles: bool, harmonise: boo
     return PeopleLabels(name=name, use_roles=use_roles, harmonise=harmonise)
 
 
-class PeopleLabels(Pipe):
+class PeopleLabels(CfgPipe):
     """Relabel MINISTER/PERSON mentions per person, from their offices or their mentions' majority."""
 
     def __init__(self, name: str = "people_labels", use_roles: bool = True, harmonise: bool = True) -> None:
@@ -101,21 +100,6 @@ class PeopleLabels(Pipe):
         doc.ents = entities
         return doc
 
-    def to_bytes(self, *, exclude: Iterable[str] = SimpleFrozenList()) -> bytes:
-        return srsly.msgpack_dumps(self.cfg)
-
-    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = SimpleFrozenList()) -> "PeopleLabels":
-        self.cfg = dict(srsly.msgpack_loads(bytes_data))
-        return self
-
-    def to_disk(self, path, *, exclude: Iterable[str] = SimpleFrozenList()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "cfg", self.cfg)
-
-    def from_disk(self, path, *, exclude: Iterable[str] = SimpleFrozenList()) -> "PeopleLabels":
-        self.cfg = dict(srsly.read_json(ensure_path(path) / "cfg"))
-        return self
 
 
 __all__ = ["PeopleLabels", "make_people_labels", "is_ministerial", "is_outside_cabinet", "MINISTERIAL_OFFICE", "NON_CABINET_OFFICE"]

@@ -9,21 +9,7 @@ import spacy
 from spacy.tokens import Doc
 
 from minister_meetings.people_labels import is_ministerial, is_outside_cabinet
-from minister_meetings.relations import set_relations
-
-NLP = spacy.blank("fr")
-
-
-def doc_with(text: str, entities, relations=()) -> Doc:
-    doc = NLP.make_doc(text)
-    spans, cursor = [], 0
-    for surface, label in entities:
-        start = text.index(surface, cursor)
-        cursor = start + len(surface)
-        spans.append(doc.char_span(start, cursor, label=label))
-    doc.ents = spans
-    set_relations(doc, [(spans[h].start, spans[h].end, label, spans[t].start, spans[t].end, 0.9) for h, label, t in relations])
-    return doc
+from util import NLP, doc_with
 
 
 def labels(doc: Doc):

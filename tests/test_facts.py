@@ -9,23 +9,12 @@ from spacy.tokens import Doc
 
 from meetings_tooling.evaluation import fact_scores, same_entity_key
 from minister_meetings.facts import MeetingFacts, cluster_people, default_rules, fact_triples
-from minister_meetings.relations import register_extensions, set_relations
-
-register_extensions()
-NLP = spacy.blank("fr")
+from util import NLP, doc_with
 
 
 def annotate(text: str, entities: Sequence[Tuple[str, str]], relations: Sequence[Tuple[int, str, int]] = ()) -> Doc:
-    """A Doc with the given entities (surface, label; the n-th occurrence in order) and relations between them."""
-    doc = NLP.make_doc(text)
-    spans, cursor = [], 0
-    for surface, label in entities:
-        start = text.index(surface, cursor)
-        cursor = start + len(surface)
-        spans.append(doc.char_span(start, cursor, label=label))
-    doc.ents = spans
-    set_relations(doc, [(spans[h].start, spans[h].end, label, spans[t].start, spans[t].end, 0.9) for h, label, t in relations])
-    return MeetingFacts()(doc)
+    """`doc_with`, then the meeting_facts component with its default rules."""
+    return MeetingFacts()(doc_with(text, entities, relations))
 
 
 def triples(doc: Doc) -> set:
